@@ -1,0 +1,39 @@
+# The README's two commands: `make plan STACK=plano` and `make test`. Each bootstraps .venv from
+# a fresh clone with only python3 and make, then runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STACK ?= plano
+
+.PHONY: plan validate test lint bench snapshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(BIN)/gpudc plan $(STACK)
+
+validate: $(STAMP)
+	$(BIN)/gpudc validate $(STACK)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest -q --snapshot-update
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy components/gpudc infra examples
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/plan_bench.py
+
+clean:
+	rm -rf out $(VENV)

@@ -1,0 +1,171 @@
+"""`SpecError`: every problem in a stack file at once, each with its path, value and fix.
+
+A platform engineer fixing a stack file wants the whole list in one go, not one error per
+`pulumi up`. Validation (pydantic) and the pure derivations (placement, capacity, versions) all
+report through this one type, so the CLI and the Pulumi program print the same lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+__all__ = ["SpecError", "SpecIssue", "format_path", "issues_from_validation_error"]
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class SpecIssue:
+    """One problem: where it is (`sites[0].pools[1].nodes`), what was there, and what to do."""
+
+    path: str
+    message: str
+    value: Any = _MISSING
+
+    def __str__(self) -> str:
+        where = self.path or "<root>"
+        if self.value is _MISSING:
+            return f"{where}: {self.message}"
+        return f"{where}: {self.message}, got {_show(self.value)}"
+
+
+class SpecError(ValueError):
+    """Raised before any resource is registered when a spec or a derivation from it is wrong."""
+
+    def __init__(self, issues: Iterable[SpecIssue]) -> None:
+        self.issues: tuple[SpecIssue, ...] = tuple(issues)
+        if not self.issues:
+            raise ValueError("SpecError needs at least one issue")
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.issues)
+        head = f"{count} problem{'s' if count != 1 else ''} in the spec:"
+        return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
+
+    @classmethod
+    def single(cls, path: str, message: str, value: Any = _MISSING) -> SpecError:
+        return cls([SpecIssue(path, message, value)])
+
+    def prefixed(self, prefix: str) -> SpecError:
+        """The same issues with `prefix` before each path (a nested spec checked on its own)."""
+        return SpecError(
+            SpecIssue(_join(prefix, issue.path), issue.message, issue.value) for issue in self.issues
+        )
+
+
+def format_path(location: Sequence[int | str]) -> str:
+    """`("sites", 0, "pools", 1, "nodes")` -> `sites[0].pools[1].nodes`."""
+    out = ""
+    for part in location:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = f"{out}.{part}" if out else part
+    return out
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    if not path:
+        return prefix
+    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+
+# pydantic's messages are written for Python developers; stack-file authors read these instead.
+_MESSAGES: dict[str, str] = {
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "missing": "is required; add it",
+    "extra_forbidden": "is not a known field; remove it or check its spelling",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_too_short": "must be at least {min_length} characters",
+    "too_long": "must have at most {max_length} items",
+    "too_short": "must have at least {min_length} items",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be a mapping of fields",
+    "dict_type": "must be a mapping",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')}"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "union_tag_invalid":
+        return f"'{ctx.get('discriminator')}' must be one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return f"needs a '{ctx.get('discriminator')}' key"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    template = _MESSAGES.get(kind)
+    if template is not None:
+        try:
+            return template.format(**ctx)
+        except KeyError:
+            pass
+    msg: str = error["msg"]
+    return msg[:1].lower() + msg[1:]
+
+
+def issues_from_validation_error(
+    exc: ValidationError, data: Any = None, prefix: str = ""
+) -> list[SpecIssue]:
+    """Translate pydantic's errors into `SpecIssue`s with stack-file paths.
+
+    `data` is the raw input that was validated: walking it alongside each error's location drops
+    the parts a stack-file author never wrote (discriminated-union tags, validator names).
+    """
+    issues = []
+    for error in exc.errors(include_url=False):
+        path = _join(prefix, format_path(_written_location(error["loc"], data)))
+        if error["type"] in ("missing", "union_tag_not_found"):
+            issues.append(SpecIssue(path, _message(error)))
+        else:
+            issues.append(SpecIssue(path, _message(error), error.get("input")))
+    return issues
+
+
+def _written_location(location: Sequence[int | str], data: Any) -> list[int | str]:
+    if data is None:
+        return list(location)
+    kept: list[int | str] = []
+    current = data
+    last = len(location) - 1
+    for index, part in enumerate(location):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif index != last and isinstance(part, str):
+            continue  # a union tag or validator name: not a key in the stack file
+        else:
+            current = None
+        kept.append(part)
+    return kept
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping" if value else "{}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return repr(value)

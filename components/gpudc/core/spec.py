@@ -1,0 +1,76 @@
+"""The one base class for every spec model, and the constrained types every domain reuses.
+
+Specs are the stack file's shape: pure pydantic, no Pulumi. `extra="forbid"` turns a typo in a
+stack file into an error naming the field, and `frozen=True` lets a validated spec be shared by
+every component without anyone mutating it behind the validator's back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "Cidr",
+    "DnsLabel",
+    "Kilowatts",
+    "NonNegativeInt",
+    "PositiveFloat",
+    "PositiveInt",
+    "SpecModel",
+]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec: unknown keys are errors, instances are immutable, docs come from fields."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=False,
+        validate_default=True,
+        use_attribute_docstrings=False,
+    )
+
+
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+
+DnsLabel = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=63, pattern=DNS_LABEL_PATTERN),
+    Field(
+        description="A DNS-1123 label: lower-case letters, digits and '-', 1-63 chars, "
+        "starting and ending with a letter or digit."
+    ),
+]
+"""A DNS-1123 label (RFC 1123), the shape of Kubernetes object names and of gpudc identifiers."""
+
+
+def _canonical_cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(
+            f"must be a network in CIDR form with no host bits set, such as 10.0.0.0/16 ({exc})"
+        ) from None
+    return str(network)
+
+
+Cidr = Annotated[
+    str,
+    AfterValidator(_canonical_cidr),
+    Field(description="An IPv4 or IPv6 network in CIDR notation with no host bits set."),
+]
+
+PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Kilowatts = Annotated[float, Field(gt=0, description="Electrical power in kilowatts (kW).")]
+
+
+def unique_names_problem(field: str, names: list[str]) -> str | None:
+    """The message for repeated names in a list of named specs, or None when all are unique."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    return f"{field} names must be unique; rename {repeated}" if repeated else None

@@ -1,0 +1,56 @@
+"""`Environment`: every site of a stack file, each on its own cluster provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from gpudc.core.errors import SpecError, SpecIssue
+from gpudc.environment.load import EnvironmentPlan, plan_environment
+from gpudc.environment.spec import EnvironmentSpec
+from gpudc.site.component import DatacenterSite
+
+__all__ = ["Environment"]
+
+
+class Environment(pulumi.ComponentResource):
+    """The root component: one `DatacenterSite` per site, each reaching its cluster through the
+    provider the program made for it (components never create providers)."""
+
+    TYPE = "gpudc:index:Environment"
+
+    sites: dict[str, DatacenterSite]
+    capacity: dict[str, Any]
+
+    def __init__(
+        self,
+        name: str,
+        spec: EnvironmentSpec,
+        *,
+        providers: Mapping[str, pulumi.ProviderResource],
+        plan: EnvironmentPlan | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        missing = [
+            SpecIssue(f"sites[{index}].name", "has no Kubernetes provider; pass one in `providers`", site.name)
+            for index, site in enumerate(spec.sites)
+            if site.name not in providers
+        ]
+        if missing:
+            raise SpecError(missing)
+        plan = plan or plan_environment(spec)
+        super().__init__(self.TYPE, name, None, opts)
+        self.sites = {
+            site.name: DatacenterSite(
+                f"{name}-{site.name}",
+                site,
+                plan=plan.sites[site.name],
+                hardware=plan.hardware,
+                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": providers[site.name]}),
+            )
+            for site in spec.sites
+        }
+        self.capacity = {site_name: site.capacity for site_name, site in self.sites.items()}
+        self.register_outputs({"capacity": self.capacity})

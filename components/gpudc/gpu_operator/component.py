@@ -1,0 +1,103 @@
+"""`GpuOperator`: NVIDIA's GPU Operator, pinned, in its own privileged namespace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from gpudc.catalog.software import GPU_OPERATOR_CHART, GPU_OPERATOR_REPOSITORY
+from gpudc.core.labels import GPU_TAINT_KEY, gpudc_labels
+from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec
+from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
+from gpudc.site.capacity import SitePlan
+
+__all__ = ["GpuOperator", "chart_values"]
+
+# The operator's daemonsets load kernel modules and mount host paths; NVIDIA's install guide asks
+# for the namespace to enforce the `privileged` Pod Security level:
+# https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/getting-started.html
+_POD_SECURITY = {"pod-security.kubernetes.io/enforce": "privileged"}
+
+# The chart's own default for daemonsets.tolerations and the NFD worker (values.yaml, v25.3-v26.7).
+_DEFAULT_TOLERATION = {"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}
+
+
+def chart_values(spec: GpuOperatorSpec, driver: OperatorPlan, taints: list[tuple[str, str]]) -> dict[str, Any]:
+    """Helm values for the gpu-operator chart (keys from deployments/gpu-operator/values.yaml).
+
+    `taints` are the (key, effect) pairs of every pool's nodes: the operator's daemonsets and the
+    NFD worker must tolerate each of them, or a node tainted with anything but the default GPU
+    taint never gets a driver and never advertises `nvidia.com/gpu`.
+    """
+    tolerations = [_DEFAULT_TOLERATION]
+    for key, effect in sorted(set(taints)):
+        toleration = {"key": key, "operator": "Exists", "effect": effect}
+        if toleration not in tolerations:
+            tolerations.append(toleration)
+    driver_values: dict[str, Any] = {"enabled": spec.driver.mode is DriverMode.OPERATOR}
+    if spec.driver.mode is DriverMode.OPERATOR:
+        driver_values["version"] = driver.driver_version
+    return {
+        "driver": driver_values,
+        "mig": {"strategy": spec.mig_strategy.value},
+        "daemonsets": {"tolerations": tolerations},
+        "node-feature-discovery": {"worker": {"tolerations": tolerations}},
+    }
+
+
+class GpuOperator(pulumi.ComponentResource):
+    """NVIDIA GPU Operator: a namespace and a Helm release of the pinned chart."""
+
+    TYPE = "gpudc:index:GpuOperator"
+
+    namespace: pulumi.Output[str]
+    chart_version: str
+    driver_version: str
+
+    def __init__(
+        self,
+        name: str,
+        spec: GpuOperatorSpec,
+        *,
+        site: SitePlan | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        pools = site.pools if site is not None else ()
+        driver = plan_operator(spec, [(pool.name, pool.gpu_model) for pool in pools])
+        super().__init__(self.TYPE, name, None, opts)
+        taints = [(t.key, t.effect.value) for pool in pools for t in pool.spec.taints]
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={
+                "name": spec.namespace,
+                "labels": {**gpudc_labels(site=site.name if site else None), **_POD_SECURITY},
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=GPU_OPERATOR_CHART,
+            chart=GPU_OPERATOR_CHART,
+            version=spec.chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
+            namespace=namespace.metadata.apply(lambda meta: str(meta["name"])),
+            values=chart_values(spec, driver, taints),
+            # The driver container compiles and loads a kernel module on every GPU node; a
+            # half-installed operator is worse than none, so a failed install rolls back.
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=1800,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+        )
+        self.namespace = release.namespace.apply(str)
+        self.chart_version = spec.chart_version
+        self.driver_version = driver.driver_version
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "chart_version": self.chart_version,
+                "driver_version": self.driver_version,
+            }
+        )

@@ -1,0 +1,110 @@
+"""What a GPU node pool is: which machines, how many, where, and how workloads reach them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel
+
+__all__ = [
+    "ExistingNodes",
+    "LabelKey",
+    "LabelValue",
+    "NodePoolSpec",
+    "Provisioner",
+    "Taint",
+    "TaintEffect",
+]
+
+# Label syntax: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+LabelKey = Annotated[
+    str,
+    StringConstraints(
+        max_length=317,
+        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+    ),
+    Field(description="A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of up to 63 chars."),
+]
+LabelValue = Annotated[
+    str,
+    StringConstraints(max_length=63, pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"),
+    Field(description="A Kubernetes label value: up to 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends."),
+]
+
+
+class TaintEffect(StrEnum):
+    """Taint effects the kubelet and scheduler understand (core/v1 Taint.effect)."""
+
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class Taint(SpecModel):
+    """A node taint the pool's nodes register with, mirrored in the pool's Kueue ResourceFlavor."""
+
+    key: Annotated[LabelKey, Field(description="Taint key, label-key syntax.")]
+    value: Annotated[LabelValue, Field(description="Taint value, label-value syntax; may be empty.")] = ""
+    effect: Annotated[TaintEffect, Field(description="What the scheduler does with pods that do not tolerate it.")]
+
+
+class ExistingNodes(SpecModel):
+    """Nodes that are provisioned outside gpudc and join the cluster themselves.
+
+    gpudc publishes the kubelet labels and taints they must register with (a ConfigMap per pool)
+    and everything that schedules onto them; it does not create machines.
+    """
+
+    type: Annotated[Literal["existing"], Field(description="Provisioner kind: nodes joined by an external process.")]
+
+
+# Cluster API + Metal3 and CoreWeave CKS provisioners join this union under their own `type`.
+Provisioner = Annotated[ExistingNodes, Field(discriminator="type")]
+
+GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect=TaintEffect.NO_SCHEDULE)
+
+
+class NodePoolSpec(SpecModel):
+    """One homogeneous group of GPU nodes in one data hall."""
+
+    name: Annotated[DnsLabel, Field(description="Pool name, unique in its site; part of every child's name.")]
+    hall: Annotated[DnsLabel, Field(description="Name of the data hall (in the site's `halls`) whose racks hold the pool.")]
+    node_model: Annotated[
+        DnsLabel,
+        Field(description="Node model key: one of the environment's `node_models`, else the gpudc catalog."),
+    ]
+    nodes: Annotated[
+        PositiveInt,
+        Field(
+            le=100_000,
+            description="Number of Kubernetes nodes; a multiple of the model's nodes per system "
+            "(18 for a GB200 NVL72 rack).",
+        ),
+    ]
+    provisioner: Annotated[Provisioner, Field(description="How the pool's machines come to exist and join.")]
+    labels: Annotated[
+        dict[LabelKey, LabelValue],
+        Field(max_length=32, description="Extra node labels, on top of gpudc's site/hall/pool labels."),
+    ] = {}
+    taints: Annotated[
+        tuple[Taint, ...],
+        Field(
+            max_length=16,
+            description="Node taints; the default keeps non-GPU pods off GPU nodes "
+            "(nvidia.com/gpu=present:NoSchedule). An empty list removes it.",
+        ),
+    ] = (GPU_TAINT,)
+
+    @field_validator("labels")
+    @classmethod
+    def _no_reserved_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        reserved = sorted(key for key in labels if key.startswith(("gpudc.io/", "topology.kubernetes.io/")))
+        if reserved:
+            raise ValueError(
+                f"labels {reserved} are set by gpudc from the site, hall and pool; remove them"
+            )
+        return labels

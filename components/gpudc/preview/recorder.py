@@ -1,0 +1,97 @@
+"""A Pulumi mock monitor that records every registration as it would reach the engine.
+
+Pulumi's `MockMonitor` hands `Mocks.new_resource` only a resource's type, name and inputs; a
+reviewable plan also needs its URN, parent, provider and dependencies, which only the raw
+`RegisterResource` request carries. So this monitor records from the request itself and answers
+every resource with its own inputs as outputs (an echo), which is what a preview can honestly say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _sync_await
+
+__all__ = ["SECRET", "Registration", "RecordingMonitor"]
+
+SECRET = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One resource as the program registered it; secrets already replaced by `[secret]`."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    provider: str
+    depends_on: tuple[str, ...]
+    inputs: dict[str, Any]
+
+
+class _EchoMocks(Mocks):
+    """Every resource's outputs are its inputs; its id is its name (stable across runs)."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.name, args.inputs
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        raise NotImplementedError(
+            f"the offline plan cannot answer provider function {args.token}; "
+            "gpudc components do not call provider functions"
+        )
+
+
+class RecordingMonitor(MockMonitor):
+    """Records registrations and registered outputs; answers like Pulumi's own mock monitor."""
+
+    def __init__(self) -> None:
+        super().__init__(_EchoMocks())
+        self.registrations: list[Registration] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.stack_urn = ""
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        inputs = rpc.deserialize_properties(request.object)
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                depends_on=tuple(sorted(set(request.dependencies))),
+                inputs=redact(inputs),
+            )
+        )
+        state = inputs
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.name, state)
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=request.name, object=obj)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.outputs[request.urn] = redact(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+def redact(value: Any) -> Any:
+    """Replace every secret-wrapped value with `[secret]`, recursively."""
+    if isinstance(value, dict):
+        if rpc.is_rpc_secret(value):
+            return SECRET
+        return {key: redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value

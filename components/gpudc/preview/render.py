@@ -1,0 +1,66 @@
+"""Kubernetes objects out of a plan: one YAML document per object, named for humans.
+
+pulumi-kubernetes sends each object's full body (apiVersion, kind, metadata, spec/data) as its
+inputs, so a custom resource of type `kubernetes:<group/version>:<Kind>` *is* the manifest. Helm
+releases are not objects: their values are written beside the manifests instead, because no
+chart is rendered offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from gpudc.preview.plan import Plan
+
+__all__ = ["Manifest", "helm_values", "manifests"]
+
+_HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+_NOT_OBJECTS = ("kubernetes:helm.sh/", "kubernetes:yaml/", "kubernetes:kustomize/")
+CLUSTER_SCOPE = "cluster"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A Kubernetes object and the file name it is written under."""
+
+    filename: str
+    body: dict[str, Any]
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.body, sort_keys=True, default_flow_style=False)
+
+
+def manifests(plan: Plan) -> list[Manifest]:
+    """Every Kubernetes object in the plan, sorted by file name (`<kind>-<namespace>-<name>.yaml`)."""
+    found = []
+    for resource in plan.resources:
+        if not resource.custom or not resource.type.startswith("kubernetes:"):
+            continue
+        if resource.type.startswith(_NOT_OBJECTS):
+            continue
+        body = {key: value for key, value in resource.inputs.items() if not key.startswith("__")}
+        metadata = body.get("metadata", {})
+        namespace = metadata.get("namespace") or CLUSTER_SCOPE
+        filename = f"{body['kind'].lower()}-{namespace}-{metadata['name']}.yaml"
+        found.append(Manifest(filename, body))
+    found.sort(key=lambda manifest: manifest.filename)
+    names = [manifest.filename for manifest in found]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes:
+        raise ValueError(f"two objects in the plan share a kind, namespace and name: {clashes}")
+    return found
+
+
+def helm_values(plan: Plan) -> dict[str, str]:
+    """`<namespace>-<release name>.values.yaml` -> the values each Helm release is installed with."""
+    files = {}
+    for resource in plan.resources:
+        if resource.type != _HELM_RELEASE:
+            continue
+        inputs = resource.inputs
+        filename = f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}.values.yaml"
+        files[filename] = yaml.safe_dump(inputs.get("values", {}), sort_keys=True)
+    return dict(sorted(files.items()))

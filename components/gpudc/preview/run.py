@@ -1,0 +1,98 @@
+"""Run a Pulumi program offline, under the recording monitor, and return its plan.
+
+The program is the real one (`infra/__main__.py` or a user's own), run exactly as `pulumi` would
+run it, with the stack file's config. Each run gets a fresh context and event loop: Pulumi keeps
+its settings, root stack and config in context variables and its config dict outlives
+`set_mocks`, so reusing either would leak one plan into the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import runpy
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import MockEngine, MockSettings
+from pulumi.runtime.stack import run_in_stack
+
+from gpudc.preview.plan import Plan
+from gpudc.preview.recorder import SECRET, RecordingMonitor
+from gpudc.core.project import Project
+
+__all__ = ["StackConfig", "plan_program", "stack_config"]
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    """A stack's config as the Pulumi engine hands it to a program: strings, plus the secret keys."""
+
+    values: dict[str, str]
+    secret_keys: tuple[str, ...]
+
+
+def stack_config(raw: dict[str, Any]) -> StackConfig:
+    """Turn a stack file's `config:` mapping into engine form.
+
+    Structured values become JSON (as `pulumi config` stores them); `secure:` values cannot be
+    decrypted offline, so they become `[secret]` and stay marked secret all the way to the plan.
+    """
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in raw.items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[key] = SECRET
+            secret_keys.append(key)
+        elif isinstance(value, str):
+            values[key] = value
+        else:
+            values[key] = json.dumps(value)
+    return StackConfig(values, tuple(sorted(secret_keys)))
+
+
+def plan_program(program_dir: Path, project: str, stack: str, config: StackConfig) -> Plan:
+    """Run the program in `program_dir` (its `__main__.py`) offline and return what it registered."""
+    context = contextvars.copy_context()
+    return context.run(_plan_in_context, program_dir, project, stack, config)
+
+
+def plan_project(project: Project, stack: str) -> Plan:
+    """Plan a Pulumi project directory's program for one of its stacks."""
+    return plan_program(project.main, project.name, stack, stack_config(project.stack_config(stack)))
+
+
+def _plan_in_context(program_dir: Path, project: str, stack: str, config: StackConfig) -> Plan:
+    monitor = RecordingMonitor()
+    set_all_config(dict(config.values), list(config.secret_keys))
+    pulumi_settings.ROOT.set(None)
+    pulumi_settings.configure(
+        MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            engine=MockEngine(None),
+            project=project,
+            stack=stack,
+            dry_run=False,
+            organization="organization",
+            callbacks=None,
+        )
+    )
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    sys.path.insert(0, str(program_dir))
+    try:
+        loop.run_until_complete(
+            run_in_stack(lambda: runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__"))
+        )
+    finally:
+        sys.path.remove(str(program_dir))
+        loop.close()
+        asyncio.set_event_loop(None)
+    stack_outputs = monitor.outputs.get(monitor.stack_urn, {})
+    return Plan.of(project, stack, monitor.registrations, stack_outputs)

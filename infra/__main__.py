@@ -1,0 +1,16 @@
+"""The gpudc Pulumi program: this stack's environment, validated, then built.
+
+Everything is checked (schema, placement, power, cooling, driver versions) before the first
+resource is registered, so a bad stack file deploys nothing.
+"""
+
+import pulumi
+
+from gpudc import Environment, parse_environment, plan_environment, site_provider
+
+config = pulumi.Config("gpudc")
+spec = parse_environment(config.require_object("environment"))
+plan = plan_environment(spec)
+providers = {site.name: site_provider(site, config) for site in spec.sites}
+environment = Environment("gpudc", spec, providers=providers, plan=plan)
+pulumi.export("capacity", environment.capacity)
