@@ -14,7 +14,6 @@ from typing import Any
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _sync_await
 
 __all__ = ["SECRET", "Registration", "RecordingMonitor"]
 
@@ -76,10 +75,10 @@ class RecordingMonitor(MockMonitor):
                 inputs=redact(inputs),
             )
         )
-        state = inputs
-        self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.name, state)
-        obj = _sync_await(rpc.serialize_properties(state, {}))
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=request.name, object=obj)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.name, inputs)
+        # The outputs are the inputs, so the request's own serialised inputs are the answer; no
+        # re-serialisation (which would need an event loop on this executor thread).
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=request.name, object=request.object)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         self.outputs[request.urn] = redact(rpc.deserialize_properties(request.outputs))
@@ -87,11 +86,17 @@ class RecordingMonitor(MockMonitor):
 
 
 def redact(value: Any) -> Any:
-    """Replace every secret-wrapped value with `[secret]`, recursively."""
+    """Replace every secret-wrapped value with `[secret]`, recursively.
+
+    Also gives whole numbers back their integer type: protobuf carries every number as a double,
+    and a plan that says `nodes: 4.0` reads as if a node could be split.
+    """
     if isinstance(value, dict):
         if rpc.is_rpc_secret(value):
             return SECRET
         return {key: redact(item) for key, item in value.items()}
     if isinstance(value, list):
         return [redact(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value

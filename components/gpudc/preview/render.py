@@ -15,7 +15,7 @@ import yaml
 
 from gpudc.preview.plan import Plan
 
-__all__ = ["Manifest", "helm_values", "manifests"]
+__all__ = ["Manifest", "dump_yaml", "helm_values", "manifests"]
 
 _HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 _NOT_OBJECTS = ("kubernetes:helm.sh/", "kubernetes:yaml/", "kubernetes:kustomize/")
@@ -30,7 +30,24 @@ class Manifest:
     body: dict[str, Any]
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.body, sort_keys=True, default_flow_style=False)
+        return dump_yaml(self.body)
+
+
+class _BlockStyleDumper(yaml.SafeDumper):
+    """Safe YAML with multi-line strings as literal blocks, as a human would write a ConfigMap."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockStyleDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(document: Any) -> str:
+    """Deterministic YAML: sorted keys, block style, no line folding."""
+    return yaml.dump(document, Dumper=_BlockStyleDumper, sort_keys=True, default_flow_style=False, width=4096)
 
 
 def manifests(plan: Plan) -> list[Manifest]:
@@ -62,5 +79,5 @@ def helm_values(plan: Plan) -> dict[str, str]:
             continue
         inputs = resource.inputs
         filename = f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}.values.yaml"
-        files[filename] = yaml.safe_dump(inputs.get("values", {}), sort_keys=True)
+        files[filename] = dump_yaml(inputs.get("values", {}))
     return dict(sorted(files.items()))
