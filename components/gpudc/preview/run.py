@@ -13,6 +13,7 @@ import contextvars
 import json
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import SECRET, RecordingMonitor
 from gpudc.core.project import Project
 
-__all__ = ["StackConfig", "plan_program", "stack_config"]
+__all__ = ["StackConfig", "plan_callable", "plan_program", "plan_project", "stack_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +59,29 @@ def stack_config(raw: dict[str, Any]) -> StackConfig:
 
 def plan_program(program_dir: Path, project: str, stack: str, config: StackConfig) -> Plan:
     """Run the program in `program_dir` (its `__main__.py`) offline and return what it registered."""
+
+    def program() -> None:
+        sys.path.insert(0, str(program_dir))
+        try:
+            runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
+        finally:
+            sys.path.remove(str(program_dir))
+
+    return plan_callable(program, project, stack, config)
+
+
+def plan_callable(
+    program: Callable[[], object],
+    project: str = "project",
+    stack: str = "stack",
+    config: StackConfig | None = None,
+) -> Plan:
+    """Run `program` (any function that builds resources) offline and return what it registered.
+
+    This is how tests and benchmarks exercise components without a program directory.
+    """
     context = contextvars.copy_context()
-    return context.run(_plan_in_context, program_dir, project, stack, config)
+    return context.run(_plan_in_context, program, project, stack, config or StackConfig({}, ()))
 
 
 def plan_project(project: Project, stack: str) -> Plan:
@@ -67,7 +89,7 @@ def plan_project(project: Project, stack: str) -> Plan:
     return plan_program(project.main, project.name, stack, stack_config(project.stack_config(stack)))
 
 
-def _plan_in_context(program_dir: Path, project: str, stack: str, config: StackConfig) -> Plan:
+def _plan_in_context(program: Callable[[], object], project: str, stack: str, config: StackConfig) -> Plan:
     monitor = RecordingMonitor()
     set_all_config(dict(config.values), list(config.secret_keys))
     pulumi_settings.ROOT.set(None)
@@ -85,14 +107,14 @@ def _plan_in_context(program_dir: Path, project: str, stack: str, config: StackC
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    sys.path.insert(0, str(program_dir))
     try:
-        loop.run_until_complete(
-            run_in_stack(lambda: runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__"))
-        )
+        loop.run_until_complete(run_in_stack(lambda: _discard(program())))
     finally:
-        sys.path.remove(str(program_dir))
         loop.close()
         asyncio.set_event_loop(None)
     stack_outputs = monitor.outputs.get(monitor.stack_urn, {})
     return Plan.of(project, stack, monitor.registrations, stack_outputs)
+
+
+def _discard(_: object) -> None:
+    """`run_in_stack` awaits whatever the program returns; a program's result is not ours to await."""
