@@ -35,7 +35,7 @@ ProjectOption = Annotated[
 def _fail(exc: SpecError) -> typer.Exit:
     errors.print(f"[bold red]{len(exc.issues)} problem(s):[/]")
     for issue in exc.issues:
-        errors.print(f"  {issue}", markup=False)
+        errors.print(f"  {issue}", markup=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -50,7 +50,8 @@ def validate(stack: str, project: ProjectOption = None) -> None:
     console.print(
         f"stack {stack}: ok - {len(spec.sites)} site(s), "
         f"{sum(site.nodes for site in plan.sites.values()):,} nodes, "
-        f"{sum(site.gpus for site in plan.sites.values()):,} GPUs"
+        f"{sum(site.gpus for site in plan.sites.values()):,} GPUs",
+        soft_wrap=True,
     )
 
 

@@ -134,12 +134,23 @@ def issues_from_validation_error(
     """
     issues = []
     for error in exc.errors(include_url=False):
+        if _is_echo_of_item_error(error):
+            continue
         path = _join(prefix, format_path(_written_location(error["loc"], data)))
         if error["type"] in ("missing", "union_tag_not_found"):
             issues.append(SpecIssue(path, _message(error)))
         else:
             issues.append(SpecIssue(path, _message(error), error.get("input")))
     return issues
+
+
+def _is_echo_of_item_error(error: Any) -> bool:
+    """pydantic adds a `too_short` to a tuple whose items failed (it counts only valid items);
+    the author's list was long enough, the item errors already say what is wrong."""
+    if error["type"] != "too_short":
+        return False
+    given = error.get("input")
+    return isinstance(given, list | tuple) and len(given) >= error.get("ctx", {}).get("min_length", 0)
 
 
 def _written_location(location: Sequence[int | str], data: Any) -> list[int | str]:

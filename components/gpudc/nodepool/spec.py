@@ -93,8 +93,8 @@ class NodePoolSpec(SpecModel):
     taints: Annotated[
         tuple[Taint, ...],
         Field(
-            max_length=16,
-            description="Node taints; the default keeps non-GPU pods off GPU nodes "
+            max_length=8,
+            description="Node taints (at most 8, Kueue's ResourceFlavor nodeTaints limit); the default keeps non-GPU pods off GPU nodes "
             "(nvidia.com/gpu=present:NoSchedule). An empty list removes it.",
         ),
     ] = (GPU_TAINT,)

@@ -1,0 +1,108 @@
+"""`gpudc validate` and the Pulumi program fail the same way on a bad stack file: every problem,
+with its path, exit code 2, no traceback, and nothing registered."""
+
+from __future__ import annotations
+
+import copy
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from gpudc.core.errors import SpecError
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY, load_environment, parse_environment
+from gpudc.preview.run import plan_callable, stack_config
+
+THREE_MISTAKES = [
+    "sites[0].pools[0].nodes: must be > 0, got -4",
+    "sites[0].pue: must be >= 1.0, got 0.5",
+    "sites[0].halls[0].colling: is not a known field; remove it or check its spelling, got 'air'",
+]
+
+
+def _bad_environment(project: Project) -> dict[str, Any]:
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    site = environment["sites"][0]
+    site["pools"][0]["nodes"] = -4
+    site["pue"] = 0.5
+    site["halls"][0]["colling"] = "air"
+    return environment
+
+
+@pytest.fixture
+def bad_project(tmp_path: Path, project: Project) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: gpudc\nruntime: python\nmain: infra/\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks").mkdir()
+    document = {"config": {CONFIG_KEY: _bad_environment(project)}}
+    (tmp_path / "stacks" / "Pulumi.bad.yaml").write_text(yaml.safe_dump(document))
+    return tmp_path
+
+
+def test_load_environment_reports_every_mistake(bad_project: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_environment("bad", bad_project)
+    assert sorted(str(issue) for issue in caught.value.issues) == sorted(THREE_MISTAKES)
+
+
+def test_cli_validate_exits_2_with_every_path_and_no_traceback(bad_project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from gpudc.cli import main; main()", "validate", "bad", "-C", str(bad_project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    for line in THREE_MISTAKES:
+        assert line in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_cli_validate_ok(project: Project) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from gpudc.cli import main; main()", "validate", "plano", "-C", str(project.root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "672 nodes, 4,800 GPUs" in result.stdout
+
+
+def test_program_raises_the_same_errors_before_registering_anything(project: Project) -> None:
+    caught: list[SpecError] = []
+
+    def program() -> None:
+        try:
+            runpy.run_path(str(project.main / "__main__.py"), run_name="__main__")
+        except SpecError as exc:
+            caught.append(exc)
+
+    config = stack_config({CONFIG_KEY: _bad_environment(project)})
+    plan = plan_callable(program, "gpudc", "bad", config)
+    assert [sorted(str(i) for i in exc.issues) for exc in caught] == [sorted(THREE_MISTAKES)]
+    assert plan.resources == ()
+
+
+def test_physical_mistakes_are_reported_before_registration_too(project: Project) -> None:
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment["sites"][0]["pools"][0]["nodes"] = 5  # a fifth 8U, 10.2 kW server: no rack left
+    spec = parse_environment(environment)
+    from gpudc.environment.load import plan_environment
+
+    with pytest.raises(SpecError) as caught:
+        plan_environment(spec)
+    assert [issue.path for issue in caught.value.issues] == ["sites[0].halls[0].rows"]
+    assert "move 1 of its nodes" in str(caught.value)
+
+
+def test_not_a_mapping_is_reported_at_the_config_key() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_environment(["not", "a", "mapping"])
+    assert str(caught.value.issues[0]).startswith("gpudc:environment: must be a mapping")

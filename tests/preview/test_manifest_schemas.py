@@ -1,0 +1,71 @@
+"""Every rendered Kubernetes object validates: core kinds against the strict OpenAPI schema of
+Kubernetes 1.32 and of the newest version kubernetes-validate ships; custom resources against the
+fields of their upstream CRD."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+
+from gpudc.preview.plan import Plan
+from gpudc.preview.render import manifests
+
+KUBERNETES_VERSIONS = ["1.32", kubernetes_validate.latest_version()]
+CRD_SCHEMAS = {
+    ("kueue.x-k8s.io/v1beta2", "ResourceFlavor"): json.loads(
+        (Path(__file__).parent / "kueue_resourceflavor_v1beta2.schema.json").read_text()
+    ),
+}
+
+
+def _objects(planned: Callable[[str], Plan]) -> list[dict[str, Any]]:
+    return [manifest.body for stack in ("lab", "plano") for manifest in manifests(planned(stack))]
+
+
+def _is_custom(body: dict[str, Any]) -> bool:
+    return "." in body["apiVersion"].split("/")[0] and "/" in body["apiVersion"]
+
+
+def test_newest_kubernetes_is_at_least_1_37() -> None:
+    major, minor = (int(part) for part in kubernetes_validate.latest_version().split(".")[:2])
+    assert (major, minor) >= (1, 37)
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_core_objects_validate_strictly(version: str, planned: Callable[[str], Plan]) -> None:
+    core = [body for body in _objects(planned) if not _is_custom(body)]
+    assert {body["kind"] for body in core} == {"ConfigMap", "Namespace"}
+    for body in core:
+        kubernetes_validate.validate(body, version, strict=True)
+
+
+def test_custom_resources_match_their_crd(planned: Callable[[str], Plan]) -> None:
+    custom = [body for body in _objects(planned) if _is_custom(body)]
+    assert len(custom) == 5  # lab: 1 pool; plano: 4 pools
+    for body in custom:
+        schema = CRD_SCHEMAS[(body["apiVersion"], body["kind"])]
+        jsonschema.validate(body, schema)
+
+
+def test_crd_schema_rejects_what_kueue_rejects() -> None:
+    schema = CRD_SCHEMAS[("kueue.x-k8s.io/v1beta2", "ResourceFlavor")]
+    flavor = {
+        "apiVersion": "kueue.x-k8s.io/v1beta2",
+        "kind": "ResourceFlavor",
+        "metadata": {"name": "x"},
+        "spec": {"nodeTaints": [{"key": "k", "effect": "Sometimes"}]},
+    }
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(flavor, schema)
+
+
+def test_strict_validation_rejects_unknown_fields() -> None:
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "bogus": 1}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(namespace, "1.32", strict=True)

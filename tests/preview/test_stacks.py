@@ -1,0 +1,77 @@
+"""Every stack plans offline; the lab plan is golden; plans are deterministic; URNs are pinned."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from gpudc.core.project import Project
+from gpudc.preview.plan import Plan
+from gpudc.preview.render import helm_values, manifests
+from gpudc.preview.run import plan_project
+
+STACKS = ["lab", "plano"]
+
+
+def test_every_stack_file_is_covered(project: Project) -> None:
+    assert project.stacks() == STACKS
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_plans_offline(stack: str, planned: Callable[[str], Plan]) -> None:
+    plan = planned(stack)
+    assert plan.stack == stack
+    assert plan.by_type()["gpudc:index:Environment"] == 1
+    assert plan.outputs["capacity"][stack]["gpus"] > 0
+    assert manifests(plan)
+
+
+def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) -> None:
+    plan = planned("lab")
+    # Targeted assertions first, so a snapshot update cannot hide a wrong plan.
+    assert plan.by_type() == {
+        "gpudc:index:DatacenterSite": 1,
+        "gpudc:index:Environment": 1,
+        "gpudc:index:GpuNodePool": 1,
+        "gpudc:index:GpuOperator": 1,
+        "kubernetes:core/v1:ConfigMap": 1,
+        "kubernetes:core/v1:Namespace": 2,
+        "kubernetes:helm.sh/v3:Release": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 1,
+        "pulumi:providers:kubernetes": 1,
+    }
+    capacity = plan.outputs["capacity"]["lab"]
+    assert (capacity["nodes"], capacity["gpus"], capacity["it_power_kw"]) == (4, 32, 40.8)
+    assert json.loads(plan.to_json()) == snapshot.use_extension(JSONSnapshotExtension)  # type: ignore[attr-defined]
+
+
+def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: object) -> None:
+    files = {manifest.filename: manifest.to_yaml() for manifest in manifests(planned("lab"))}
+    assert sorted(files) == [
+        "configmap-gpudc-system-lab-h100-registration.yaml",
+        "namespace-cluster-gpu-operator.yaml",
+        "namespace-cluster-gpudc-system.yaml",
+        "resourceflavor-cluster-lab-h100.yaml",
+    ]
+    assert "--register-with-taints=nvidia.com/gpu=present:NoSchedule" in files[
+        "configmap-gpudc-system-lab-h100-registration.yaml"
+    ]
+    assert files == snapshot
+
+
+def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object) -> None:
+    """URNs are public API: a rename must come with an alias, and shows up here first."""
+    urns = [resource.urn for resource in planned("plano").resources]
+    assert len(urns) == 19
+    assert "urn:pulumi:plano::gpudc::gpudc:index:DatacenterSite$gpudc:index:GpuNodePool::gpudc-plano-h100-a" in urns
+    assert urns == snapshot
+
+
+def test_plans_are_byte_identical_across_runs(project: Project, planned: Callable[[str], Plan]) -> None:
+    first, second = planned("plano"), plan_project(project, "plano")
+    assert first.to_json() == second.to_json()
+    assert [m.to_yaml() for m in manifests(first)] == [m.to_yaml() for m in manifests(second)]
+    assert helm_values(first) == helm_values(second)
