@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["SpecError", "SpecIssue", "format_path", "issues_from_validation_error"]
+__all__ = ["SpecError", "SpecIssue", "explain_pattern", "format_path", "issues_from_validation_error"]
 
 _MISSING = object()
 
@@ -101,11 +101,25 @@ _MESSAGES: dict[str, str] = {
 }
 
 
+_PATTERN_HINTS: dict[str, str] = {}
+
+
+def explain_pattern(pattern: str, hint: str) -> str:
+    """Register what a regex means in words (`must be a DNS-1123 label ...`); returns `pattern`.
+
+    Constrained types call this where they are defined, so an author who breaks a pattern reads
+    the rule, not the regex.
+    """
+    _PATTERN_HINTS[pattern] = hint
+    return pattern
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')}"
+        pattern = str(ctx.get("pattern"))
+        return _PATTERN_HINTS.get(pattern, f"must match the pattern {pattern}")
     if kind in ("literal_error", "enum"):
         return f"must be one of {ctx.get('expected')}"
     if kind == "union_tag_invalid":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
+from gpudc.core.errors import explain_pattern
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
@@ -35,7 +36,10 @@ class SpecModel(BaseModel):
     )
 
 
-DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+DNS_LABEL_PATTERN = explain_pattern(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+    "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+)
 
 DnsLabel = Annotated[
     str,

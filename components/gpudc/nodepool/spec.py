@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel
 
 __all__ = [
@@ -24,14 +25,25 @@ LabelKey = Annotated[
     str,
     StringConstraints(
         max_length=317,
-        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+        pattern=explain_pattern(
+            r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+            r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+            "must be a label key: an optional DNS-subdomain prefix and '/', then up to 63 letters, "
+            "digits, '-', '_' or '.', starting and ending with a letter or digit",
+        ),
     ),
     Field(description="A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of up to 63 chars."),
 ]
 LabelValue = Annotated[
     str,
-    StringConstraints(max_length=63, pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"),
+    StringConstraints(
+        max_length=63,
+        pattern=explain_pattern(
+            r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$",
+            "must be a label value: letters, digits, '-', '_' or '.', starting and ending with a "
+            "letter or digit",
+        ),
+    ),
     Field(description="A Kubernetes label value: up to 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends."),
 ]
 

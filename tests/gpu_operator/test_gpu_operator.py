@@ -1,0 +1,105 @@
+"""Driver resolution and checks (pure), and the GpuOperator component's release."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec, SpecError
+from gpudc.gpu_operator.component import chart_values
+from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
+from gpudc.preview.run import plan_callable
+
+H100 = [("h100", GPU_MODELS["h100-sxm"])]
+B200 = [("b200", GPU_MODELS["b200"])]
+L40S = [("l40s", GPU_MODELS["l40s"])]
+
+
+def spec(**fields: object) -> GpuOperatorSpec:
+    return GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}, **fields})
+
+
+def test_default_driver_comes_from_the_catalog_release() -> None:
+    assert plan_operator(spec(), H100) == OperatorPlan("v26.7.0", "595.91.07", 595)
+
+
+def test_explicit_driver_wins_over_the_catalog() -> None:
+    assert plan_operator(spec(driver={"mode": "operator", "version": "580.173.02"}), H100).driver_version == (
+        "580.173.02"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "gpus", "expected"),
+    [
+        (
+            {"chart_version": "v26.3.3", "driver": {"mode": "operator", "version": "535.309.01"}},
+            B200,
+            "gpu_operator.driver.version: driver 535.309.01 (branch 535) is older than branch 570, the first "
+            "that supports NVIDIA B200 (HGX B200) 180GB (pool b200); use a driver of branch 570 or newer, got '535.309.01'",
+        ),
+        (
+            {"driver": {"mode": "operator", "version": "550.163.01"}},
+            H100,
+            "gpu_operator.driver.version: driver branch 550 is not supported by GPU Operator v26.7.0 "
+            "(supports 610, 595, 580, 535); pick a driver from one of those branches, got '550.163.01'",
+        ),
+        (
+            {"driver": {"mode": "host"}},
+            H100,
+            "gpu_operator.driver.version: is required with driver mode 'host'; give the driver version "
+            "installed on the nodes (nvidia-smi --query-gpu=driver_version --format=csv)",
+        ),
+        (
+            {"chart_version": "v99.1.0"},
+            H100,
+            "gpu_operator.chart_version: is not a release gpudc knows (v26.7.0, v26.3.0, v26.3.1, v26.3.2, "
+            "v26.3.3, v25.10.0, v25.10.1); pin gpu_operator.driver.version explicitly or use a known release, "
+            "got 'v99.1.0'",
+        ),
+        (
+            {"mig_strategy": "single"},
+            L40S,
+            "gpu_operator.mig_strategy: no pool of this site has a MIG-capable GPU; set it to 'none', got 'single'",
+        ),
+    ],
+)
+def test_driver_mistakes(fields: dict[str, object], gpus: list[tuple[str, object]], expected: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        plan_operator(spec(**fields), gpus)  # type: ignore[arg-type]
+    assert [str(issue) for issue in caught.value.issues] == [expected]
+
+
+def test_chart_values_tolerate_every_pool_taint() -> None:
+    values = chart_values(
+        spec(), OperatorPlan("v26.7.0", "595.91.07", 595), [("nvidia.com/gpu", "NoSchedule"), ("x/y", "NoExecute")]
+    )
+    tolerations = [
+        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+        {"key": "x/y", "operator": "Exists", "effect": "NoExecute"},
+    ]
+    assert values == {
+        "driver": {"enabled": True, "version": "595.91.07"},
+        "mig": {"strategy": "none"},
+        "daemonsets": {"tolerations": tolerations},
+        "node-feature-discovery": {"worker": {"tolerations": tolerations}},
+    }
+
+
+def test_host_driver_is_not_installed_by_the_operator() -> None:
+    host = spec(driver={"mode": "host", "version": "580.173.02"})
+    assert chart_values(host, plan_operator(host, H100), [])["driver"] == {"enabled": False}
+
+
+def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> None:
+    plan = plan_callable(lambda: GpuOperator("op", spec()))
+    by_name = {r.name: r for r in plan.resources}
+    assert sorted(by_name) == ["op", "op-namespace", "op-release"]
+    assert by_name["op-namespace"].inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    release = by_name["op-release"]
+    assert release.type == "kubernetes:helm.sh/v3:Release"
+    assert release.parent == by_name["op"].urn
+    assert by_name["op-namespace"].urn in release.depends_on
+    inputs = release.inputs
+    assert (inputs["chart"], inputs["version"], inputs["namespace"]) == ("gpu-operator", "v26.7.0", "gpu-operator")
+    assert inputs["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
+    assert inputs["values"]["driver"] == {"enabled": True, "version": "595.91.07"}
