@@ -183,12 +183,14 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
     available_kw = utility_kw * (1 - site.power_headroom)
     facility_kw = it_kw * site.pue
     if facility_kw > available_kw + _EPSILON:
+        # Round the suggestion up to the 0.01 MW it is printed with, so following it fixes the issue.
+        needed_mw = math.ceil(facility_kw / (1 - site.power_headroom) / 10 - _EPSILON) / 100
         issues.append(
             SpecIssue(
                 f"{prefix}utility_power_mw",
                 f"site {site.name}: {facility_kw:,.0f} kW facility load planned (IT {it_kw:,.0f} kW x PUE "
                 f"{site.pue}), {available_kw:,.0f} kW available after {site.power_headroom:.0%} headroom; "
-                f"raise utility_power_mw to at least {facility_kw / (1 - site.power_headroom) / 1000:,.2f} "
+                f"raise utility_power_mw to at least {needed_mw:,.2f} "
                 "or plan fewer nodes",
             )
         )

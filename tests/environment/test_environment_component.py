@@ -1,0 +1,67 @@
+"""Environment and DatacenterSite: children, providers per site, secrets never in the plan."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from gpudc import Environment, SpecError, parse_environment
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY
+from gpudc.preview.plan import Plan
+from gpudc.preview.run import plan_program, stack_config
+
+
+def test_plano_tree(planned: Callable[[str], Plan]) -> None:
+    plan = planned("plano")
+    by_type = plan.by_type()
+    assert by_type["gpudc:index:GpuNodePool"] == 4
+    assert by_type["kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"] == 4
+    assert by_type["pulumi:providers:kubernetes"] == 1
+    site = next(r for r in plan.resources if r.type == "gpudc:index:DatacenterSite")
+    assert site.name == "gpudc-plano"
+    pools = sorted(r.name for r in plan.resources if r.type == "gpudc:index:GpuNodePool")
+    assert pools == ["gpudc-plano-gb200-a", "gpudc-plano-h100-a", "gpudc-plano-h200-a", "gpudc-plano-l40s-inference"]
+    namespace = next(r for r in plan.resources if r.name == "gpudc-plano-system")
+    provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
+    assert provider.inputs["context"] == "plano-prod"
+    for resource in plan.resources:
+        if resource.type == "gpudc:index:GpuNodePool":
+            assert resource.parent == site.urn
+            assert resource.depends_on == (namespace.urn,)
+        if resource.custom and resource.type.startswith("kubernetes:"):
+            assert resource.provider == provider.urn, resource.urn
+
+
+def test_operator_tolerates_the_inference_pool_taint(planned: Callable[[str], Plan]) -> None:
+    release = next(r for r in planned("plano").resources if r.type == "kubernetes:helm.sh/v3:Release")
+    assert {"key": "workload.gpudc.io/inference", "operator": "Exists", "effect": "NoSchedule"} in release.inputs[
+        "values"
+    ]["daemonsets"]["tolerations"]
+
+
+def test_kubeconfig_secret_never_reaches_the_plan(project: Project) -> None:
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
+    config = stack_config({CONFIG_KEY: environment, "gpudc:lab-kubeconfig": {"secure": "v1:c2VjcmV0LWtleQ=="}})
+    plan = plan_program(project.main, "gpudc", "lab", config)
+    provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == "[secret]"
+    assert "c2VjcmV0LWtleQ" not in plan.to_json()
+
+
+def test_a_site_without_a_provider_registers_nothing(project: Project) -> None:
+    spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
+    with pytest.raises(SpecError) as caught:
+        Environment("gpudc", spec, providers={})
+    assert [str(issue) for issue in caught.value.issues] == [
+        "sites[0].name: has no Kubernetes provider; pass one in `providers`, got 'lab'"
+    ]
+
+
+def test_outputs_carry_capacity(planned: Callable[[str], Plan]) -> None:
+    capacity = planned("plano").outputs["capacity"]["plano"]
+    assert (capacity["nodes"], capacity["gpus"]) == (672, 4800)
+    assert capacity["halls"]["h4"]["cooling"] == "direct-liquid"
