@@ -59,7 +59,9 @@ def validate(stack: str, project: ProjectOption = None) -> None:
 def plan(
     stack: str,
     project: ProjectOption = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: <project>/out/<stack>).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: <project>/out/<stack>).")
+    ] = None,
 ) -> None:
     """Run the Pulumi program offline under recording mocks; write plan.json, manifests/ and report.md."""
     try:

@@ -23,7 +23,12 @@ def test_plano_tree(planned: Callable[[str], Plan]) -> None:
     site = next(r for r in plan.resources if r.type == "gpudc:index:DatacenterSite")
     assert site.name == "gpudc-plano"
     pools = sorted(r.name for r in plan.resources if r.type == "gpudc:index:GpuNodePool")
-    assert pools == ["gpudc-plano-gb200-a", "gpudc-plano-h100-a", "gpudc-plano-h200-a", "gpudc-plano-l40s-inference"]
+    assert pools == [
+        "gpudc-plano-gb200-a",
+        "gpudc-plano-h100-a",
+        "gpudc-plano-h200-a",
+        "gpudc-plano-l40s-inference",
+    ]
     namespace = next(r for r in plan.resources if r.name == "gpudc-plano-system")
     provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
     assert provider.inputs["context"] == "plano-prod"
@@ -37,15 +42,19 @@ def test_plano_tree(planned: Callable[[str], Plan]) -> None:
 
 def test_operator_tolerates_the_inference_pool_taint(planned: Callable[[str], Plan]) -> None:
     release = next(r for r in planned("plano").resources if r.type == "kubernetes:helm.sh/v3:Release")
-    assert {"key": "workload.gpudc.io/inference", "operator": "Exists", "effect": "NoSchedule"} in release.inputs[
-        "values"
-    ]["daemonsets"]["tolerations"]
+    assert {
+        "key": "workload.gpudc.io/inference",
+        "operator": "Exists",
+        "effect": "NoSchedule",
+    } in release.inputs["values"]["daemonsets"]["tolerations"]
 
 
 def test_kubeconfig_secret_never_reaches_the_plan(project: Project) -> None:
     environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
     environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
-    config = stack_config({CONFIG_KEY: environment, "gpudc:lab-kubeconfig": {"secure": "v1:c2VjcmV0LWtleQ=="}})
+    config = stack_config(
+        {CONFIG_KEY: environment, "gpudc:lab-kubeconfig": {"secure": "v1:c2VjcmV0LWtleQ=="}}
+    )
     plan = plan_program(project.main, "gpudc", "lab", config)
     provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
     assert provider.inputs["kubeconfig"] == "[secret]"

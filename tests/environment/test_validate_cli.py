@@ -36,7 +36,9 @@ def _bad_environment(project: Project) -> dict[str, Any]:
 
 @pytest.fixture
 def bad_project(tmp_path: Path, project: Project) -> Path:
-    (tmp_path / "Pulumi.yaml").write_text("name: gpudc\nruntime: python\nmain: infra/\nstackConfigDir: stacks\n")
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: gpudc\nruntime: python\nmain: infra/\nstackConfigDir: stacks\n"
+    )
     (tmp_path / "stacks").mkdir()
     document = {"config": {CONFIG_KEY: _bad_environment(project)}}
     (tmp_path / "stacks" / "Pulumi.bad.yaml").write_text(yaml.safe_dump(document))
@@ -51,7 +53,15 @@ def test_load_environment_reports_every_mistake(bad_project: Path) -> None:
 
 def test_cli_validate_exits_2_with_every_path_and_no_traceback(bad_project: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from gpudc.cli import main; main()", "validate", "bad", "-C", str(bad_project)],
+        [
+            sys.executable,
+            "-c",
+            "from gpudc.cli import main; main()",
+            "validate",
+            "bad",
+            "-C",
+            str(bad_project),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -65,7 +75,15 @@ def test_cli_validate_exits_2_with_every_path_and_no_traceback(bad_project: Path
 
 def test_cli_validate_ok(project: Project) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from gpudc.cli import main; main()", "validate", "plano", "-C", str(project.root)],
+        [
+            sys.executable,
+            "-c",
+            "from gpudc.cli import main; main()",
+            "validate",
+            "plano",
+            "-C",
+            str(project.root),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

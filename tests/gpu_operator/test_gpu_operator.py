@@ -15,7 +15,9 @@ L40S = [("l40s", GPU_MODELS["l40s"])]
 
 
 def spec(**fields: object) -> GpuOperatorSpec:
-    return GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}, **fields})
+    return GpuOperatorSpec.model_validate(
+        {"chart_version": "v26.7.0", "driver": {"mode": "operator"}, **fields}
+    )
 
 
 def test_default_driver_comes_from_the_catalog_release() -> None:
@@ -71,7 +73,9 @@ def test_driver_mistakes(fields: dict[str, object], gpus: list[tuple[str, object
 
 def test_chart_values_tolerate_every_pool_taint() -> None:
     values = chart_values(
-        spec(), OperatorPlan("v26.7.0", "595.91.07", 595), [("nvidia.com/gpu", "NoSchedule"), ("x/y", "NoExecute")]
+        spec(),
+        OperatorPlan("v26.7.0", "595.91.07", 595),
+        [("nvidia.com/gpu", "NoSchedule"), ("x/y", "NoExecute")],
     )
     tolerations = [
         {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
@@ -94,12 +98,19 @@ def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> No
     plan = plan_callable(lambda: GpuOperator("op", spec()))
     by_name = {r.name: r for r in plan.resources}
     assert sorted(by_name) == ["op", "op-namespace", "op-release"]
-    assert by_name["op-namespace"].inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert (
+        by_name["op-namespace"].inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        == "privileged"
+    )
     release = by_name["op-release"]
     assert release.type == "kubernetes:helm.sh/v3:Release"
     assert release.parent == by_name["op"].urn
     assert by_name["op-namespace"].urn in release.depends_on
     inputs = release.inputs
-    assert (inputs["chart"], inputs["version"], inputs["namespace"]) == ("gpu-operator", "v26.7.0", "gpu-operator")
+    assert (inputs["chart"], inputs["version"], inputs["namespace"]) == (
+        "gpu-operator",
+        "v26.7.0",
+        "gpu-operator",
+    )
     assert inputs["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
     assert inputs["values"]["driver"] == {"enabled": True, "version": "595.91.07"}

@@ -14,7 +14,13 @@ from gpudc.preview.recorder import Registration
 from gpudc.preview.run import plan_callable
 
 POOL = NodePoolSpec.model_validate(
-    {"name": "h100", "hall": "lab", "node_model": "hgx-h100-8gpu", "nodes": 4, "provisioner": {"type": "existing"}}
+    {
+        "name": "h100",
+        "hall": "lab",
+        "node_model": "hgx-h100-8gpu",
+        "nodes": 4,
+        "provisioner": {"type": "existing"},
+    }
 )
 
 
@@ -70,7 +76,10 @@ def test_pool_without_taints_has_no_node_taints() -> None:
     plan = plan_callable(lambda: GpuNodePool("pool", untainted))
     flavor = _one(plan, "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor").inputs
     assert "nodeTaints" not in flavor["spec"]
-    assert "--register-with-taints" not in _one(plan, "kubernetes:core/v1:ConfigMap").inputs["data"]["kubelet.env"]
+    assert (
+        "--register-with-taints"
+        not in _one(plan, "kubernetes:core/v1:ConfigMap").inputs["data"]["kubelet.env"]
+    )
 
 
 def test_unknown_node_model_registers_nothing() -> None:

@@ -56,9 +56,10 @@ def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: obje
         "namespace-cluster-gpudc-system.yaml",
         "resourceflavor-cluster-lab-h100.yaml",
     ]
-    assert "--register-with-taints=nvidia.com/gpu=present:NoSchedule" in files[
-        "configmap-gpudc-system-lab-h100-registration.yaml"
-    ]
+    assert (
+        "--register-with-taints=nvidia.com/gpu=present:NoSchedule"
+        in files["configmap-gpudc-system-lab-h100-registration.yaml"]
+    )
     assert files == snapshot
 
 
@@ -66,7 +67,10 @@ def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object)
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
     assert len(urns) == 19
-    assert "urn:pulumi:plano::gpudc::gpudc:index:DatacenterSite$gpudc:index:GpuNodePool::gpudc-plano-h100-a" in urns
+    assert (
+        "urn:pulumi:plano::gpudc::gpudc:index:DatacenterSite$gpudc:index:GpuNodePool::gpudc-plano-h100-a"
+        in urns
+    )
     assert urns == snapshot
 
 

@@ -17,9 +17,7 @@ __all__ = ["GPU_MODELS"]
 
 # Sources shared by several records.
 _MIG_PROFILES = "https://docs.nvidia.com/datacenter/tesla/mig-user-guide/supported-mig-profiles.html"
-_MIG_GPUS = (
-    "https://docs.nvidia.com/datacenter/tesla/mig-user-guide/supported-gpus.html"
-)
+_MIG_GPUS = "https://docs.nvidia.com/datacenter/tesla/mig-user-guide/supported-gpus.html"
 # NVIDIA's own mig-parted default config: the per-device profile names the MIG manager creates.
 _MIG_PARTED = (
     "https://github.com/NVIDIA/mig-parted/blob/bd7160f43f16462eeb21e1eda5e67b5b6b03fd7d/"
@@ -27,7 +25,9 @@ _MIG_PARTED = (
 )
 # "CUDA Toolkit, Driver, and Architecture Matrix": first CUDA toolkit per architecture
 # (Ampere 8.0 -> CUDA 11.0, Ada and Hopper -> CUDA 11.8, Blackwell -> CUDA 12.8).
-_DRIVER_MATRIX = "https://docs.nvidia.com/datacenter/tesla/drivers/cuda-toolkit-driver-and-architecture-matrix.html"
+_DRIVER_MATRIX = (
+    "https://docs.nvidia.com/datacenter/tesla/drivers/cuda-toolkit-driver-and-architecture-matrix.html"
+)
 
 
 def _cite(*urls: str) -> str:

@@ -77,9 +77,7 @@ HTTPS_SOURCES_PATTERN = r"^https://\S+(\s+https://\S+)*$"
 MigProfileName = Annotated[
     str,
     StringConstraints(pattern=MIG_PROFILE_PATTERN),
-    Field(
-        description="A MIG GPU-instance profile name as nvidia-smi prints it, e.g. '1g.10gb'."
-    ),
+    Field(description="A MIG GPU-instance profile name as nvidia-smi prints it, e.g. '1g.10gb'."),
 ]
 
 SourceUrls = Annotated[
@@ -102,13 +100,9 @@ class GpuModel(SpecModel):
     product_name: Annotated[
         str,
         StringConstraints(min_length=1),
-        Field(
-            description="Vendor product name, e.g. 'NVIDIA H100 SXM5 80GB' (free text)."
-        ),
+        Field(description="Vendor product name, e.g. 'NVIDIA H100 SXM5 80GB' (free text)."),
     ]
-    architecture: Annotated[
-        GpuArchitecture, Field(description="NVIDIA GPU architecture generation (enum).")
-    ]
+    architecture: Annotated[GpuArchitecture, Field(description="NVIDIA GPU architecture generation (enum).")]
     memory_gib: Annotated[
         PositiveInt,
         Field(
@@ -118,15 +112,11 @@ class GpuModel(SpecModel):
     ]
     max_power_w: Annotated[
         PositiveInt,
-        Field(
-            description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."
-        ),
+        Field(description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."),
     ]
     nvlink_generation: Annotated[
         Annotated[int, Field(ge=1, le=5, strict=True)] | None,
-        Field(
-            description="NVLink generation (1-5); None when the GPU has no NVLink (count)."
-        ),
+        Field(description="NVLink generation (1-5); None when the GPU has no NVLink (count)."),
     ]
     nvlink_bandwidth_gbs: Annotated[
         PositiveInt | None,
@@ -170,16 +160,12 @@ class GpuModel(SpecModel):
 class NicGroup(SpecModel):
     """Identical NIC ports of one system cabled to one fabric; the unit a switch plan counts."""
 
-    fabric: Annotated[
-        Fabric, Field(description="Network the ports are cabled to (enum).")
-    ]
+    fabric: Annotated[Fabric, Field(description="Network the ports are cabled to (enum).")]
     count: Annotated[
         PositiveInt,
         Field(description="Number of network ports in the group, per system (ports)."),
     ]
-    speed_gbps: Annotated[
-        PositiveInt, Field(description="Line rate of each port (Gb/s).")
-    ]
+    speed_gbps: Annotated[PositiveInt, Field(description="Line rate of each port (Gb/s).")]
     model: Annotated[
         str,
         StringConstraints(min_length=1),
@@ -197,24 +183,18 @@ class NodeModel(SpecModel):
 
     name: Annotated[
         DnsLabel,
-        Field(
-            description="Catalog key of the system, e.g. 'hgx-h100-8gpu' (DNS label)."
-        ),
+        Field(description="Catalog key of the system, e.g. 'hgx-h100-8gpu' (DNS label)."),
     ]
     product_name: Annotated[
         str,
         StringConstraints(min_length=1),
-        Field(
-            description="Vendor product the figures describe, e.g. 'NVIDIA DGX H100' (text)."
-        ),
+        Field(description="Vendor product the figures describe, e.g. 'NVIDIA DGX H100' (text)."),
     ]
     gpu_model: Annotated[
         DnsLabel,
         Field(description="Key of the system's GPU in GPU_MODELS (DNS label)."),
     ]
-    gpus_per_system: Annotated[
-        PositiveInt, Field(description="GPUs in one system (count).")
-    ]
+    gpus_per_system: Annotated[PositiveInt, Field(description="GPUs in one system (count).")]
     nodes_per_system: Annotated[
         PositiveInt,
         Field(
@@ -222,9 +202,7 @@ class NodeModel(SpecModel):
             "trays for a GB200 NVL72 rack (count)."
         ),
     ]
-    cpu_sockets: Annotated[
-        PositiveInt, Field(description="CPU sockets in one system (count).")
-    ]
+    cpu_sockets: Annotated[PositiveInt, Field(description="CPU sockets in one system (count).")]
     cpu_cores: Annotated[
         PositiveInt,
         Field(description="Total physical CPU cores in one system (cores)."),
@@ -238,16 +216,11 @@ class NodeModel(SpecModel):
     ]
     max_power_kw: Annotated[
         Kilowatts,
-        Field(
-            description="Maximum power draw of one system as the vendor states it (kW)."
-        ),
+        Field(description="Maximum power draw of one system as the vendor states it (kW)."),
     ]
     rack_units: Annotated[
         PositiveInt,
-        Field(
-            description="Rack space one system takes; a rack-scale system takes its whole rack "
-            "(U)."
-        ),
+        Field(description="Rack space one system takes; a rack-scale system takes its whole rack (U)."),
     ]
     cooling: Annotated[
         CoolingType,

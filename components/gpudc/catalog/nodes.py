@@ -20,9 +20,7 @@ from gpudc.catalog.models import CoolingType, Fabric, NicGroup, NodeModel
 
 __all__ = ["NODE_MODELS"]
 
-_CX7_PORT_RATES = (
-    "https://docs.nvidia.com/networking/display/connectx7vpiocp3/supported+interfaces"
-)
+_CX7_PORT_RATES = "https://docs.nvidia.com/networking/display/connectx7vpiocp3/supported+interfaces"
 
 
 def _cite(*urls: str) -> str:
@@ -76,9 +74,7 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                     speed_gbps=200,
                     model="ConnectX-6 HDR",
                 ),
-                NicGroup(
-                    fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-6"
-                ),
+                NicGroup(fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-6"),
                 NicGroup(
                     fabric=Fabric.MANAGEMENT,
                     count=1,
@@ -127,12 +123,8 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
             rack_units=8,
             cooling=CoolingType.AIR,
             nics=(
-                NicGroup(
-                    fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"
-                ),
-                NicGroup(
-                    fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-7"
-                ),
+                NicGroup(fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"),
+                NicGroup(fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-7"),
                 NicGroup(
                     fabric=Fabric.MANAGEMENT,
                     count=1,
@@ -172,12 +164,8 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
             rack_units=8,
             cooling=CoolingType.AIR,
             nics=(
-                NicGroup(
-                    fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"
-                ),
-                NicGroup(
-                    fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-7"
-                ),
+                NicGroup(fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"),
+                NicGroup(fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="ConnectX-7"),
                 NicGroup(
                     fabric=Fabric.MANAGEMENT,
                     count=1,
@@ -217,9 +205,7 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
             rack_units=10,
             cooling=CoolingType.AIR,
             nics=(
-                NicGroup(
-                    fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"
-                ),
+                NicGroup(fabric=Fabric.COMPUTE, count=8, speed_gbps=400, model="ConnectX-7"),
                 NicGroup(
                     fabric=Fabric.STORAGE,
                     count=4,
@@ -264,18 +250,14 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
             rack_units=48,
             cooling=CoolingType.DIRECT_LIQUID,
             nics=(
-                NicGroup(
-                    fabric=Fabric.COMPUTE, count=72, speed_gbps=400, model="ConnectX-7"
-                ),
+                NicGroup(fabric=Fabric.COMPUTE, count=72, speed_gbps=400, model="ConnectX-7"),
                 NicGroup(
                     fabric=Fabric.STORAGE,
                     count=36,
                     speed_gbps=400,
                     model="BlueField-3 DPU",
                 ),
-                NicGroup(
-                    fabric=Fabric.MANAGEMENT, count=18, speed_gbps=1, model="BMC 1GbE"
-                ),
+                NicGroup(fabric=Fabric.MANAGEMENT, count=18, speed_gbps=1, model="BMC 1GbE"),
             ),
             source=_cite(
                 "https://docs.nvidia.com/dgx/dgxgb200-user-guide/hardware.html",
@@ -313,12 +295,8 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
             rack_units=5,
             cooling=CoolingType.AIR,
             nics=(
-                NicGroup(
-                    fabric=Fabric.COMPUTE, count=4, speed_gbps=400, model="ConnectX-7"
-                ),
-                NicGroup(
-                    fabric=Fabric.STORAGE, count=2, speed_gbps=200, model="ConnectX-7"
-                ),
+                NicGroup(fabric=Fabric.COMPUTE, count=4, speed_gbps=400, model="ConnectX-7"),
+                NicGroup(fabric=Fabric.STORAGE, count=2, speed_gbps=200, model="ConnectX-7"),
                 NicGroup(
                     fabric=Fabric.MANAGEMENT,
                     count=1,

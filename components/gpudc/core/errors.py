@@ -138,9 +138,7 @@ def _message(error: Any) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def issues_from_validation_error(
-    exc: ValidationError, data: Any = None, prefix: str = ""
-) -> list[SpecIssue]:
+def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix: str = "") -> list[SpecIssue]:
     """Translate pydantic's errors into `SpecIssue`s with stack-file paths.
 
     `data` is the raw input that was validated: walking it alongside each error's location drops
@@ -174,16 +172,21 @@ def _written_location(location: Sequence[int | str], data: Any) -> list[int | st
     current = data
     last = len(location) - 1
     for index, part in enumerate(location):
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        elif index != last and isinstance(part, str):
+        written = _child(current, part)
+        if written is _MISSING and index != last and isinstance(part, str):
             continue  # a union tag or validator name: not a key in the stack file
-        else:
-            current = None
+        current = None if written is _MISSING else written
         kept.append(part)
     return kept
+
+
+def _child(container: Any, part: int | str) -> Any:
+    """`container[part]` when the author wrote it there, else the `_MISSING` marker."""
+    if isinstance(container, dict) and part in container:
+        return container[part]
+    if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
+        return container[part]
+    return _MISSING
 
 
 def _show(value: Any) -> str:

@@ -49,5 +49,6 @@ def gpudc_labels(
         labels.update(extra)
     return labels
 
+
 # Namespace of gpudc's own per-site objects (node registration configs, reports).
 SYSTEM_NAMESPACE = "gpudc-system"

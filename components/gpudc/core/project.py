@@ -57,7 +57,9 @@ class Project:
 
     def stacks(self) -> list[str]:
         """Every stack that has a file, sorted."""
-        return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in self.stacks_dir.glob("Pulumi.*.yaml"))
+        return sorted(
+            path.name[len("Pulumi.") : -len(".yaml")] for path in self.stacks_dir.glob("Pulumi.*.yaml")
+        )
 
     def stack_config(self, stack: str) -> dict[str, Any]:
         """The `config:` mapping of a stack file (empty when the file has none)."""

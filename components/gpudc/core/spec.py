@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated
 
-from gpudc.core.errors import explain_pattern
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from gpudc.core.errors import explain_pattern
 
 __all__ = [
     "Cidr",

@@ -34,7 +34,9 @@ class Environment(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         missing = [
-            SpecIssue(f"sites[{index}].name", "has no Kubernetes provider; pass one in `providers`", site.name)
+            SpecIssue(
+                f"sites[{index}].name", "has no Kubernetes provider; pass one in `providers`", site.name
+            )
             for index, site in enumerate(spec.sites)
             if site.name not in providers
         ]

@@ -48,7 +48,8 @@ def load_environment(stack: str, project_dir: Path | None = None) -> Environment
     config = project.stack_config(stack)
     if CONFIG_KEY not in config:
         raise SpecError.single(
-            str(project.stack_file(stack)), f"has no `{CONFIG_KEY}` key under `config:`; add the environment there"
+            str(project.stack_file(stack)),
+            f"has no `{CONFIG_KEY}` key under `config:`; add the environment there",
         )
     return parse_environment(config[CONFIG_KEY])
 

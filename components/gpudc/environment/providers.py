@@ -20,4 +20,6 @@ def site_provider(site: SiteSpec, config: pulumi.Config, *, name_prefix: str = "
     access = site.kubernetes
     if isinstance(access, ContextAccess):
         return k8s.Provider(name, context=access.context, enable_server_side_apply=True)
-    return k8s.Provider(name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True)
+    return k8s.Provider(
+        name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True
+    )

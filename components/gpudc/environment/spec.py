@@ -21,13 +21,21 @@ class EnvironmentSpec(SpecModel):
     ] = ""
     gpu_models: Annotated[
         dict[DnsLabel, GpuModel],
-        Field(max_length=64, description="GPU models of this environment's own; a key here wins over the catalog."),
+        Field(
+            max_length=64,
+            description="GPU models of this environment's own; a key here wins over the catalog.",
+        ),
     ] = {}
     node_models: Annotated[
         dict[DnsLabel, NodeModel],
-        Field(max_length=64, description="Node models of this environment's own; a key here wins over the catalog."),
+        Field(
+            max_length=64,
+            description="Node models of this environment's own; a key here wins over the catalog.",
+        ),
     ] = {}
-    sites: Annotated[tuple[SiteSpec, ...], Field(min_length=1, max_length=64, description="Datacenter sites.")]
+    sites: Annotated[
+        tuple[SiteSpec, ...], Field(min_length=1, max_length=64, description="Datacenter sites.")
+    ]
 
     @model_validator(mode="after")
     def _site_names_unique(self) -> EnvironmentSpec:

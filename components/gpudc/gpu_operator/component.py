@@ -24,7 +24,9 @@ _POD_SECURITY = {"pod-security.kubernetes.io/enforce": "privileged"}
 _DEFAULT_TOLERATION = {"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}
 
 
-def chart_values(spec: GpuOperatorSpec, driver: OperatorPlan, taints: list[tuple[str, str]]) -> dict[str, Any]:
+def chart_values(
+    spec: GpuOperatorSpec, driver: OperatorPlan, taints: list[tuple[str, str]]
+) -> dict[str, Any]:
     """Helm values for the gpu-operator chart (keys from deployments/gpu-operator/values.yaml).
 
     `taints` are the (key, effect) pairs of every pool's nodes: the operator's daemonsets and the

@@ -41,7 +41,10 @@ class MigStrategy(StrEnum):
 class DriverSpec(SpecModel):
     """The NVIDIA kernel driver on the pool's nodes."""
 
-    mode: Annotated[DriverMode, Field(description="`operator` runs NVIDIA's driver container; `host` uses a preinstalled driver.")]
+    mode: Annotated[
+        DriverMode,
+        Field(description="`operator` runs NVIDIA's driver container; `host` uses a preinstalled driver."),
+    ]
     version: Annotated[
         DriverVersion | None,
         Field(
@@ -56,6 +59,10 @@ class GpuOperatorSpec(SpecModel):
     """A pinned GPU Operator release in its own namespace."""
 
     chart_version: Annotated[ChartVersion, Field(description="Pinned chart version; never floating.")]
-    namespace: Annotated[DnsLabel, Field(description="Namespace the operator is installed into.")] = "gpu-operator"
+    namespace: Annotated[DnsLabel, Field(description="Namespace the operator is installed into.")] = (
+        "gpu-operator"
+    )
     driver: Annotated[DriverSpec, Field(description="Kernel driver installation.")]
-    mig_strategy: Annotated[MigStrategy, Field(description="MIG device exposure strategy.")] = MigStrategy.NONE
+    mig_strategy: Annotated[MigStrategy, Field(description="MIG device exposure strategy.")] = (
+        MigStrategy.NONE
+    )

@@ -82,7 +82,8 @@ class GpuNodePool(pulumi.ComponentResource):
         object_name = k8s_name(site.name if site else "", spec.name)
         meta_labels = gpudc_labels(site=site.name if site else None, pool=spec.name)
         taints = [
-            {"key": taint.key, "value": taint.value, "effect": taint.effect.value} if taint.value
+            {"key": taint.key, "value": taint.value, "effect": taint.effect.value}
+            if taint.value
             else {"key": taint.key, "effect": taint.effect.value}
             for taint in spec.taints
         ]
@@ -137,6 +138,7 @@ def _kubelet_env(spec: NodePoolSpec, site: SitePlan | None, labels: dict[str, st
         site=site.name if site else "",
         labels=",".join(f"{key}={value}" for key, value in labels.items()),
         taints=",".join(
-            f"{t.key}={t.value}:{t.effect.value}" if t.value else f"{t.key}:{t.effect.value}" for t in spec.taints
+            f"{t.key}={t.value}:{t.effect.value}" if t.value else f"{t.key}:{t.effect.value}"
+            for t in spec.taints
         ),
     )

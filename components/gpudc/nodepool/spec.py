@@ -32,7 +32,9 @@ LabelKey = Annotated[
             "digits, '-', '_' or '.', starting and ending with a letter or digit",
         ),
     ),
-    Field(description="A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of up to 63 chars."),
+    Field(
+        description="A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of up to 63 chars."
+    ),
 ]
 LabelValue = Annotated[
     str,
@@ -44,7 +46,9 @@ LabelValue = Annotated[
             "letter or digit",
         ),
     ),
-    Field(description="A Kubernetes label value: up to 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends."),
+    Field(
+        description="A Kubernetes label value: up to 63 alphanumerics, '-', '_' or '.', alphanumeric at both ends."
+    ),
 ]
 
 
@@ -61,7 +65,9 @@ class Taint(SpecModel):
 
     key: Annotated[LabelKey, Field(description="Taint key, label-key syntax.")]
     value: Annotated[LabelValue, Field(description="Taint value, label-value syntax; may be empty.")] = ""
-    effect: Annotated[TaintEffect, Field(description="What the scheduler does with pods that do not tolerate it.")]
+    effect: Annotated[
+        TaintEffect, Field(description="What the scheduler does with pods that do not tolerate it.")
+    ]
 
 
 class ExistingNodes(SpecModel):
@@ -71,7 +77,9 @@ class ExistingNodes(SpecModel):
     and everything that schedules onto them; it does not create machines.
     """
 
-    type: Annotated[Literal["existing"], Field(description="Provisioner kind: nodes joined by an external process.")]
+    type: Annotated[
+        Literal["existing"], Field(description="Provisioner kind: nodes joined by an external process.")
+    ]
 
 
 # Cluster API + Metal3 and CoreWeave CKS provisioners join this union under their own `type`.
@@ -84,7 +92,10 @@ class NodePoolSpec(SpecModel):
     """One homogeneous group of GPU nodes in one data hall."""
 
     name: Annotated[DnsLabel, Field(description="Pool name, unique in its site; part of every child's name.")]
-    hall: Annotated[DnsLabel, Field(description="Name of the data hall (in the site's `halls`) whose racks hold the pool.")]
+    hall: Annotated[
+        DnsLabel,
+        Field(description="Name of the data hall (in the site's `halls`) whose racks hold the pool."),
+    ]
     node_model: Annotated[
         DnsLabel,
         Field(description="Node model key: one of the environment's `node_models`, else the gpudc catalog."),
@@ -116,7 +127,5 @@ class NodePoolSpec(SpecModel):
     def _no_reserved_labels(cls, labels: dict[str, str]) -> dict[str, str]:
         reserved = sorted(key for key in labels if key.startswith(("gpudc.io/", "topology.kubernetes.io/")))
         if reserved:
-            raise ValueError(
-                f"labels {reserved} are set by gpudc from the site, hall and pool; remove them"
-            )
+            raise ValueError(f"labels {reserved} are set by gpudc from the site, hall and pool; remove them")
         return labels

@@ -22,9 +22,7 @@ class Plan:
     outputs: dict[str, Any]
 
     @classmethod
-    def of(
-        cls, project: str, stack: str, registrations: list[Registration], outputs: dict[str, Any]
-    ) -> Plan:
+    def of(cls, project: str, stack: str, registrations: list[Registration], outputs: dict[str, Any]) -> Plan:
         # Registration order depends on how Pulumi's event loop interleaves outputs; URNs do not.
         return cls(project, stack, tuple(sorted(registrations, key=lambda r: r.urn)), outputs)
 
@@ -36,8 +34,7 @@ class Plan:
             "project": self.project,
             "stack": self.stack,
             "resources": [
-                {**asdict(resource), "depends_on": list(resource.depends_on)}
-                for resource in self.resources
+                {**asdict(resource), "depends_on": list(resource.depends_on)} for resource in self.resources
             ],
             "outputs": self.outputs,
         }

@@ -23,9 +23,9 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockEngine, MockSettings
 from pulumi.runtime.stack import run_in_stack
 
+from gpudc.core.project import Project
 from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import SECRET, RecordingMonitor
-from gpudc.core.project import Project
 
 __all__ = ["StackConfig", "plan_callable", "plan_program", "plan_project", "stack_config"]
 
@@ -94,9 +94,9 @@ def _plan_in_context(program: Callable[[], object], project: str, stack: str, co
     set_all_config(dict(config.values), list(config.secret_keys))
     pulumi_settings.ROOT.set(None)
     pulumi_settings.configure(
-        MockSettings(
+        MockSettings(  # type: ignore[no-untyped-call]
             monitor=monitor,
-            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+            monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
             engine=MockEngine(None),
             project=project,
             stack=stack,

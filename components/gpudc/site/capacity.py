@@ -350,7 +350,8 @@ def _place_hall(
             SpecIssue(
                 f"{hall_path}.rows",
                 f"hall {hall.name} has too few racks: {len(usable)} usable of {len(racks)} "
-                f"({hall.network_racks + hall.storage_racks} reserved); " + "; ".join(shortfall)
+                f"({hall.network_racks + hall.storage_racks} reserved); "
+                + "; ".join(shortfall)
                 + f"; add racks to {hall_path}.rows or move those nodes to another hall",
             )
         )

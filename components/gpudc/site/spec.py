@@ -43,15 +43,21 @@ class LocationSpec(SpecModel):
 class RowSpec(SpecModel):
     """A row of identical racks in a hall."""
 
-    name: Annotated[DnsLabel, Field(description="Row name, unique in its hall; prefixes its rack ids (`a-01`).")]
+    name: Annotated[
+        DnsLabel, Field(description="Row name, unique in its hall; prefixes its rack ids (`a-01`).")
+    ]
     racks: Annotated[PositiveInt, Field(le=200, description="Number of racks in the row.")]
 
 
 class HallSpec(SpecModel):
     """A data hall: an IT power budget, one cooling technology and rows of racks."""
 
-    name: Annotated[DnsLabel, Field(description="Hall name, unique in its site; becomes the gpudc.io/hall label.")]
-    power_kw: Annotated[float, Field(gt=0, description="Critical IT power available to the hall (kW).")]
+    name: Annotated[
+        DnsLabel, Field(description="Hall name, unique in its site; becomes the gpudc.io/hall label.")
+    ]
+    power_kw: Annotated[
+        float, Field(gt=0, allow_inf_nan=False, description="Critical IT power available to the hall (kW).")
+    ]
     cooling: Annotated[
         CoolingType,
         Field(description="Cooling available at the racks: air, rear-door heat exchangers or direct liquid."),
@@ -60,7 +66,9 @@ class HallSpec(SpecModel):
         float,
         Field(gt=0, le=500, description="Power (and cooling) each rack position can take (kW)."),
     ]
-    rack_units: Annotated[PositiveInt, Field(le=60, description="Usable rack units (U) per rack, e.g. 42 or 48.")]
+    rack_units: Annotated[
+        PositiveInt, Field(le=60, description="Usable rack units (U) per rack, e.g. 42 or 48.")
+    ]
     rows: Annotated[tuple[RowSpec, ...], Field(min_length=1, max_length=100, description="Rows of racks.")]
     network_racks: Annotated[
         NonNegativeInt, Field(description="Racks kept for network gear (spine/leaf switches), not for nodes.")
@@ -89,7 +97,9 @@ class ContextAccess(SpecModel):
     """Reach the cluster through a named context of the operator's kubeconfig."""
 
     type: Annotated[Literal["context"], Field(description="Use a kubeconfig context.")]
-    context: Annotated[str, StringConstraints(min_length=1, max_length=253), Field(description="Context name.")]
+    context: Annotated[
+        str, StringConstraints(min_length=1, max_length=253), Field(description="Context name.")
+    ]
 
 
 class KubeconfigSecretAccess(SpecModel):
@@ -99,8 +109,10 @@ class KubeconfigSecretAccess(SpecModel):
     config_key: Annotated[
         str,
         StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
-        Field(description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
-        "`pulumi config set --secret gpudc:<key> ...`."),
+        Field(
+            description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
+            "`pulumi config set --secret gpudc:<key> ...`."
+        ),
     ]
 
 
@@ -110,12 +122,21 @@ KubernetesAccess = Annotated[ContextAccess | KubeconfigSecretAccess, Field(discr
 class SiteSpec(SpecModel):
     """A datacenter site: its grid, halls, GPU pools and the NVIDIA software on its cluster."""
 
-    name: Annotated[DnsLabel, Field(description="Site name, unique in the environment; the gpudc.io/site label.")]
+    name: Annotated[
+        DnsLabel, Field(description="Site name, unique in the environment; the gpudc.io/site label.")
+    ]
     location: Annotated[LocationSpec, Field(description="Where the site is.")]
-    region: Annotated[LabelValue, Field(min_length=1, description="topology.kubernetes.io/region of every node.")]
+    region: Annotated[
+        LabelValue, Field(min_length=1, description="topology.kubernetes.io/region of every node.")
+    ]
     zone: Annotated[LabelValue, Field(min_length=1, description="topology.kubernetes.io/zone of every node.")]
     utility_power_mw: Annotated[
-        float, Field(gt=0, description="Utility power contracted for the whole facility, IT plus overhead (MW).")
+        float,
+        Field(
+            gt=0,
+            allow_inf_nan=False,
+            description="Utility power contracted for the whole facility, IT plus overhead (MW).",
+        ),
     ]
     pue: Annotated[
         float, Field(ge=1.0, le=3.0, description="Power usage effectiveness: facility energy / IT energy.")
@@ -128,16 +149,22 @@ class SiteSpec(SpecModel):
     ]
     utilisation: Annotated[
         Fraction,
-        Field(description="Average share of maximum power the GPU nodes draw over a year (0-1), for energy figures."),
+        Field(
+            description="Average share of maximum power the GPU nodes draw over a year (0-1), for energy figures."
+        ),
     ]
     power_headroom: Annotated[
         float,
-        Field(ge=0.0, lt=0.5, description="Share of each power budget (site and hall) kept unplanned, e.g. 0.1."),
+        Field(
+            ge=0.0, lt=0.5, description="Share of each power budget (site and hall) kept unplanned, e.g. 0.1."
+        ),
     ] = 0.1
     kubernetes: Annotated[KubernetesAccess, Field(description="How Pulumi reaches this site's cluster.")]
     halls: Annotated[tuple[HallSpec, ...], Field(min_length=1, max_length=64, description="Data halls.")]
     pools: Annotated[tuple[NodePoolSpec, ...], Field(max_length=256, description="GPU node pools.")] = ()
-    gpu_operator: Annotated[GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for the cluster.")]
+    gpu_operator: Annotated[
+        GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for the cluster.")
+    ]
 
     @model_validator(mode="after")
     def _names_unique(self) -> SiteSpec:
@@ -148,4 +175,3 @@ class SiteSpec(SpecModel):
         if any(problems):
             raise ValueError("; ".join(problem for problem in problems if problem))
         return self
-
