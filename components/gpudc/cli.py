@@ -20,7 +20,7 @@ from gpudc.environment.load import load_environment, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.preview.output import write_plan
 from gpudc.preview.plan import Plan
-from gpudc.preview.report import totals
+from gpudc.preview.report import cooling_load, totals
 from gpudc.preview.run import plan_project
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -93,8 +93,16 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
         f"nodes {t['nodes']:,.0f} · GPUs {t['gpus']:,.0f} · IT power {t['it_power_kw']:,.1f} kW · "
         f"facility power {t['facility_power_kw']:,.1f} kW\n"
         f"per year: facility energy {t['facility_energy_mwh_per_year']:,.1f} MWh · "
-        f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3"
+        f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
+        soft_wrap=True,
     )
+    cooling = cooling_load(result)
+    if cooling:
+        console.print(
+            "cooling: "
+            + " · ".join(f"{kind} {halls} hall(s), {kw:,.1f} kW" for kind, (halls, kw) in cooling.items()),
+            soft_wrap=True,
+        )
     console.print(f"wrote {files} files to {directory}")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from gpudc.core.text import render_template
 from gpudc.preview.plan import Plan
 
-__all__ = ["capacity", "render_report", "totals"]
+__all__ = ["capacity", "cooling_load", "render_report", "totals"]
 
 
 def capacity(plan: Plan) -> dict[str, Any]:
@@ -33,6 +33,16 @@ def totals(plan: Plan) -> dict[str, float]:
     )
     sites = capacity(plan).values()
     return {key: sum(site.get(key, 0) for site in sites) for key in keys}
+
+
+def cooling_load(plan: Plan) -> dict[str, tuple[int, float]]:
+    """Cooling type -> (halls, planned IT kW), across sites: the heat each technology must remove."""
+    load: dict[str, tuple[int, float]] = {}
+    for site in capacity(plan).values():
+        for hall in site.get("halls", {}).values():
+            halls, kw = load.get(hall["cooling"], (0, 0.0))
+            load[hall["cooling"]] = (halls + 1, kw + hall["planned_kw"])
+    return dict(sorted(load.items()))
 
 
 def render_report(plan: Plan) -> str:

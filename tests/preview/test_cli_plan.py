@@ -1,0 +1,31 @@
+"""`gpudc plan`: writes plan.json, manifests/, helm/ and report.md and prints the totals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from gpudc.core.project import Project
+
+
+def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "plano"
+    result = subprocess.run(
+        [sys.executable, "-c", "from gpudc.cli import main; main()", "plan", "plano", "-C", str(project.root)]
+        + ["--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nodes 672 · GPUs 4,800 · IT power 5,929.6 kW · facility power 7,708.5 kW" in result.stdout
+    assert "per year: facility energy 47,268.4 MWh · CO2 15,792.4 t · water 54,540.5 m3" in result.stdout
+    assert "cooling: air 1 hall(s), 400.0 kW · direct-liquid 1 hall(s), 960.0 kW · rear-door 2 hall(s)" in result.stdout
+    assert (out / "plan.json").is_file()
+    assert len(list((out / "manifests").glob("*.yaml"))) == 10  # 2 namespaces, 4 ConfigMaps, 4 flavors
+    assert (out / "helm" / "gpu-operator-gpu-operator.values.yaml").is_file()
+    report = (out / "report.md").read_text()
+    for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):
+        assert hall_row in report
