@@ -11,9 +11,9 @@ from gpudc.core.project import Project
 
 def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "plano"
+    command = ["plan", "plano", "-C", str(project.root), "--out", str(out)]
     result = subprocess.run(
-        [sys.executable, "-c", "from gpudc.cli import main; main()", "plan", "plano", "-C", str(project.root)]
-        + ["--out", str(out)],
+        [sys.executable, "-c", "from gpudc.cli import main; main()", *command],
         capture_output=True,
         text=True,
         timeout=180,
@@ -22,7 +22,10 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "nodes 672 · GPUs 4,800 · IT power 5,929.6 kW · facility power 7,708.5 kW" in result.stdout
     assert "per year: facility energy 47,268.4 MWh · CO2 15,792.4 t · water 54,540.5 m3" in result.stdout
-    assert "cooling: air 1 hall(s), 400.0 kW · direct-liquid 1 hall(s), 960.0 kW · rear-door 2 hall(s)" in result.stdout
+    assert (
+        "cooling: air 1 hall(s), 400.0 kW · direct-liquid 1 hall(s), 960.0 kW · rear-door 2 hall(s)"
+        in result.stdout
+    )
     assert (out / "plan.json").is_file()
     assert len(list((out / "manifests").glob("*.yaml"))) == 10  # 2 namespaces, 4 ConfigMaps, 4 flavors
     assert (out / "helm" / "gpu-operator-gpu-operator.values.yaml").is_file()
