@@ -1,0 +1,62 @@
+"""Hardware of the stack file's own: a node model defined there is placed like a catalog one,
+and a key defined there wins over the catalog's (precedence: stack file > catalog)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from gpudc import NODE_MODELS, SpecError, parse_environment, plan_environment
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY
+
+ACME = {
+    "name": "acme-h100-4gpu",
+    "product_name": "ACME 4U H100 server",
+    "gpu_model": "h100-sxm",
+    "gpus_per_system": 4,
+    "nodes_per_system": 1,
+    "cpu_sockets": 2,
+    "cpu_cores": 64,
+    "memory_gib": 1024,
+    "max_power_kw": 5.0,
+    "rack_units": 4,
+    "cooling": "air",
+    "nics": [{"fabric": "compute", "count": 4, "speed_gbps": 400, "model": "ConnectX-7"}],
+    "source": "https://example.com/acme-h100-4gpu-datasheet",
+}
+
+
+def _lab(project: Project) -> dict[str, Any]:
+    return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+
+
+def test_own_node_model_is_placed(project: Project) -> None:
+    environment = _lab(project)
+    environment["node_models"] = {"acme-h100-4gpu": ACME}
+    environment["sites"][0]["pools"][0].update(node_model="acme-h100-4gpu", nodes=8)
+    site = plan_environment(parse_environment(environment)).sites["lab"]
+    pool = site.pool("h100")
+    # 45 kW / 5 kW = 9 systems by power, 42U / 4U = 10 by space: 8 systems fit one rack.
+    assert (pool.gpus, len(pool.racks), pool.racks[0].power_kw) == (32, 1, 40.0)
+
+
+def test_own_model_wins_over_the_catalog(project: Project) -> None:
+    environment = _lab(project)
+    lighter = {**NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"), "max_power_kw": 5.0}
+    environment["node_models"] = {"hgx-h100-8gpu": lighter}
+    environment["sites"][0]["pools"][0]["nodes"] = 5  # 5 x 8U = 40U, 25 kW: fits only with the override
+    pool = plan_environment(parse_environment(environment)).sites["lab"].pool("h100")
+    assert pool.footprint.it_power_kw == pytest.approx(25.0)
+
+
+def test_own_model_with_an_unknown_gpu_is_reported_at_the_pool(project: Project) -> None:
+    environment = _lab(project)
+    environment["node_models"] = {"acme-h100-4gpu": {**ACME, "gpu_model": "h300"}}
+    environment["sites"][0]["pools"][0]["node_model"] = "acme-h100-4gpu"
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(environment))
+    assert caught.value.issues[0].path == "sites[0].pools[0].node_model"
+    assert "names GPU model 'h300', which is unknown" in caught.value.issues[0].message
