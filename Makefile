@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= plano
 
-.PHONY: plan validate test lint bench snapshots clean
+.PHONY: plan validate test lint bench snapshots schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 snapshots: $(STAMP)
 	$(BIN)/python -m pytest -q --snapshot-update
+
+schema: $(STAMP)
+	$(BIN)/gpudc schema > schema/stack-file.schema.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 2 the stack file (or program input) is wrong, with every probl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from rich.table import Table
 from gpudc.core.errors import SpecError
 from gpudc.core.project import Project, find_project
 from gpudc.environment.load import load_environment, plan_environment
-from gpudc.environment.spec import EnvironmentSpec
+from gpudc.environment.schema import stack_file_schema_json
 from gpudc.preview.output import write_plan
 from gpudc.preview.plan import Plan
 from gpudc.preview.report import cooling_load, totals
@@ -77,8 +76,8 @@ def plan(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the `gpudc:environment` value (editor completion, docs)."""
-    console.print_json(json.dumps(EnvironmentSpec.model_json_schema()))
+    """Print the JSON Schema of a stack file (editor completion, docs)."""
+    print(stack_file_schema_json(), end="")
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:
