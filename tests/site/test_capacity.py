@@ -140,7 +140,9 @@ def test_rack_power_exactly_n_systems_fits_n(build: Any) -> None:
     # hgx-b200-8gpu: 14.3 kW, 10U. Racks of 42.9 kW = exactly 3 x 14.3, where the float division
     # 42.9 / 14.3 gives 2.9999999999999996: still 3 per rack (42U allows 4). 7 systems -> 3 + 3 + 1.
     hall = build.hall(rack_power_kw=42.9)
-    pool = plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])).pool("h100")
+    pool = plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])).pool(
+        "h100"
+    )
     assert [rack.systems for rack in pool.racks] == [3, 3, 1]
     assert [rack.power_kw for rack in pool.racks] == pytest.approx([42.9, 42.9, 14.3], rel=1e-9)
 
@@ -166,7 +168,7 @@ def test_air_rack_exactly_at_cooling_limit_is_accepted(build: Any) -> None:
 
 
 def _nvl72_hall(build: Any) -> dict[str, Any]:
-    return build.hall(
+    hall: dict[str, Any] = build.hall(
         name="liquid",
         power_kw=400,
         cooling="direct-liquid",
@@ -175,6 +177,7 @@ def _nvl72_hall(build: Any) -> dict[str, Any]:
         rows=[{"name": "a", "racks": 4}],
         network_racks=0,
     )
+    return hall
 
 
 def test_gb200_nvl72_one_system_per_rack(build: Any) -> None:

@@ -1,0 +1,221 @@
+"""Validation of a site in a stack file, through the same entry point as `pulumi up`.
+
+Each case breaks one field of the conftest's valid site and pins the exact line a stack-file
+author reads. Where the text has noise an author cannot act on (", got a mapping" after a
+model-level message), only the path and the message are pinned, not the noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from gpudc.core.errors import SpecError, SpecIssue
+from gpudc.environment.load import parse_environment, plan_environment
+from gpudc.site.spec import HallSpec, SiteSpec
+
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
+
+
+def parse_site(site: dict[str, Any]) -> Any:
+    return parse_environment({"sites": [site]})
+
+
+def issues_of(site: dict[str, Any]) -> tuple[SpecIssue, ...]:
+    with pytest.raises(SpecError) as caught:
+        parse_site(site)
+    return caught.value.issues
+
+
+def without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
+
+
+def test_builder_site_is_valid(build: Any) -> None:
+    env = parse_site(build.data())
+    (site,) = env.sites
+    assert isinstance(site, SiteSpec)
+    assert site.halls[0].total_racks == 6
+    assert site.power_headroom == 0.1
+
+
+def test_lab_stack_site_is_valid_and_plans() -> None:
+    raw = yaml.safe_load((STACKS / "Pulumi.lab.yaml").read_text())["config"]["gpudc:environment"]
+    env = parse_environment(raw)
+    site_plan = plan_environment(env).sites["lab"]
+    # 4 x hgx-h100-8gpu at 10.2 kW, 4 per 45 kW rack -> one rack of 40.8 kW, 32 GPUs.
+    assert (site_plan.nodes, site_plan.gpus) == (4, 32)
+    assert site_plan.hall("lab").racks_used == 1
+    assert site_plan.it_power_kw == pytest.approx(40.8, rel=1e-12)
+
+
+# (id, change to the builder's site, exact str(issue))
+SITE = "sites[0]"
+HALL = "sites[0].halls[0]"
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("negative-hall-power", {"hall": {"power_kw": -5}}, f"{HALL}.power_kw: must be > 0.0, got -5"),
+    ("zero-hall-power", {"hall": {"power_kw": 0}}, f"{HALL}.power_kw: must be > 0.0, got 0"),
+    (
+        "negative-utility-power",
+        {"site": {"utility_power_mw": -1}},
+        f"{SITE}.utility_power_mw: must be > 0.0, got -1",
+    ),
+    ("pue-below-1", {"site": {"pue": 0.9}}, f"{SITE}.pue: must be >= 1.0, got 0.9"),
+    ("pue-above-3", {"site": {"pue": 3.5}}, f"{SITE}.pue: must be <= 3.0, got 3.5"),
+    ("negative-wue", {"site": {"wue_l_per_kwh": -0.1}}, f"{SITE}.wue_l_per_kwh: must be >= 0.0, got -0.1"),
+    (
+        "grid-carbon-too-high",
+        {"site": {"grid_carbon_g_per_kwh": 2001}},
+        f"{SITE}.grid_carbon_g_per_kwh: must be <= 2000.0, got 2001",
+    ),
+    ("utilisation-above-1", {"site": {"utilisation": 1.5}}, f"{SITE}.utilisation: must be <= 1.0, got 1.5"),
+    ("headroom-half", {"site": {"power_headroom": 0.5}}, f"{SITE}.power_headroom: must be < 0.5, got 0.5"),
+    (
+        "unknown-cooling",
+        {"hall": {"cooling": "immersion"}},
+        f"{HALL}.cooling: must be one of 'air', 'rear-door' or 'direct-liquid', got 'immersion'",
+    ),
+    ("rack-units-61", {"hall": {"rack_units": 61}}, f"{HALL}.rack_units: must be <= 60, got 61"),
+    (
+        "rack-units-fraction",
+        {"hall": {"rack_units": 42.5}},
+        f"{HALL}.rack_units: must be a whole number, got 42.5",
+    ),
+    (
+        "rack-units-string",
+        {"hall": {"rack_units": "42"}},
+        f"{HALL}.rack_units: must be a whole number, got '42'",
+    ),
+    (
+        "rack-power-above-500",
+        {"hall": {"rack_power_kw": 501}},
+        f"{HALL}.rack_power_kw: must be <= 500.0, got 501",
+    ),
+    (
+        "negative-network-racks",
+        {"hall": {"network_racks": -1}},
+        f"{HALL}.network_racks: must be >= 0, got -1",
+    ),
+    (
+        "row-of-0-racks",
+        {"hall": {"rows": [{"name": "a", "racks": 0}]}},
+        f"{HALL}.rows[0].racks: must be > 0, got 0",
+    ),
+    (
+        "row-of-201-racks",
+        {"hall": {"rows": [{"name": "a", "racks": 201}]}},
+        f"{HALL}.rows[0].racks: must be <= 200, got 201",
+    ),
+    ("zero-nodes", {"pool": {"nodes": 0}}, "sites[0].pools[0].nodes: must be > 0, got 0"),
+    (
+        "misspelt-hall-field",
+        {"hall": {"rack_power": 45}},
+        f"{HALL}.rack_power: is not a known field; remove it or check its spelling, got 45",
+    ),
+    (
+        "unknown-site-field",
+        {"site": {"power_mw": 1}},
+        f"{SITE}.power_mw: is not a known field; remove it or check its spelling, got 1",
+    ),
+    (
+        "unknown-row-field",
+        {"hall": {"rows": [{"name": "a", "racks": 2, "power_kw": 40}]}},
+        f"{HALL}.rows[0].power_kw: is not a known field; remove it or check its spelling, got 40",
+    ),
+    ("missing-pue", {"site_without": "pue"}, f"{SITE}.pue: is required; add it"),
+    ("missing-halls", {"site_without": "halls"}, f"{SITE}.halls: is required; add it"),
+    ("missing-rack-units", {"hall_without": "rack_units"}, f"{HALL}.rack_units: is required; add it"),
+    ("missing-row-racks", {"hall": {"rows": [{"name": "a"}]}}, f"{HALL}.rows[0].racks: is required; add it"),
+]
+
+
+def _apply(build: Any, change: dict[str, Any]) -> dict[str, Any]:
+    hall = build.hall(**change.get("hall", {}))
+    if "hall_without" in change:
+        hall = without(hall, change["hall_without"])
+    site: dict[str, Any] = build.data(
+        halls=[hall], pools=[build.pool(**change.get("pool", {}))], **change.get("site", {})
+    )
+    if "site_without" in change:
+        site = without(site, change["site_without"])
+    return site
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_single_field_problem(build: Any, change: dict[str, Any], expected: str) -> None:
+    issues = issues_of(_apply(build, change))
+    assert [str(issue) for issue in issues] == [expected]
+
+
+# --- model-level checks: path and message (the value shown is the whole hall or site) ----------
+
+
+def test_duplicate_hall_names(build: Any) -> None:
+    (issue,) = issues_of(build.data(halls=[build.hall(), build.hall(power_kw=10)]))
+    assert issue.path == "sites[0]"
+    assert issue.message == "halls names must be unique; rename ['h1']"
+
+
+def test_duplicate_pool_names(build: Any) -> None:
+    (issue,) = issues_of(build.data(pools=[build.pool(), build.pool(nodes=1)]))
+    assert issue.path == "sites[0]"
+    assert issue.message == "pools names must be unique; rename ['h100']"
+
+
+def test_duplicate_halls_and_pools_in_one_message(build: Any) -> None:
+    (issue,) = issues_of(build.data(halls=[build.hall(), build.hall()], pools=[build.pool(), build.pool()]))
+    assert issue.message == (
+        "halls names must be unique; rename ['h1']; pools names must be unique; rename ['h100']"
+    )
+
+
+def test_duplicate_row_names(build: Any) -> None:
+    rows = [{"name": "a", "racks": 2}, {"name": "a", "racks": 3}]
+    (issue,) = issues_of(build.data(halls=[build.hall(rows=rows)]))
+    assert issue.path == "sites[0].halls[0]"
+    assert issue.message == "rows names must be unique; rename ['a']"
+
+
+def test_reserved_racks_above_total_racks(build: Any) -> None:
+    # 6 racks; 4 network + 3 storage = 7 reserved.
+    (issue,) = issues_of(build.data(halls=[build.hall(network_racks=4, storage_racks=3)]))
+    assert issue.path == "sites[0].halls[0]"
+    assert issue.message == (
+        "network_racks + storage_racks = 7 but the hall has only 6 racks; add rows or reserve fewer racks"
+    )
+
+
+def test_reserving_every_rack_is_allowed(build: Any) -> None:
+    hall = HallSpec.model_validate(build.hall(network_racks=3, storage_racks=3))
+    assert hall.total_racks == 6
+    parse_site(build.data(halls=[build.hall(network_racks=3, storage_racks=3)], pools=[]))
+
+
+@pytest.mark.parametrize(("field", "where"), [("power_kw", "hall"), ("utility_power_mw", "site")])
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_power_budgets_must_be_finite(build: Any, field: str, where: str, value: float) -> None:
+    # an infinite budget would switch the hall or site power check off.
+    if where == "hall":
+        site, path = build.data(halls=[build.hall(**{field: value})]), f"sites[0].halls[0].{field}"
+    else:
+        site, path = build.data(**{field: value}), f"sites[0].{field}"
+    (issue,) = issues_of(site)
+    assert issue.path == path
+    assert "finite number" in issue.message
+
+
+def test_every_field_problem_is_reported_at_once(build: Any) -> None:
+    site = build.data(halls=[build.hall(power_kw=-5, rack_units=61, cooling="x")], pue=0.5, bogus=1)
+    issues = issues_of(site)
+    assert sorted(issue.path for issue in issues) == [
+        "sites[0].bogus",
+        "sites[0].halls[0].cooling",
+        "sites[0].halls[0].power_kw",
+        "sites[0].halls[0].rack_units",
+        "sites[0].pue",
+    ]
