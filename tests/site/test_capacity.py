@@ -63,7 +63,7 @@ def test_systems_per_rack_is_limited_by_power(build: Any) -> None:
     # 10 systems -> 4 + 4 + 2 -> 3 racks, filled row a first.
     site_plan = plan(build.site())
     pool = site_plan.pool("h100")
-    assert rack_names(site_plan, "h100") == ["h1-a-01", "h1-a-02", "h1-a-03"]
+    assert rack_names(site_plan, "h100") == ["h1/a-01", "h1/a-02", "h1/a-03"]
     assert [rack.systems for rack in pool.racks] == [4, 4, 2]
     assert [rack.nodes for rack in pool.racks] == [4, 4, 2]
     # 4 x 10.2 = 40.8 kW, 2 x 10.2 = 20.4 kW; 4 x 8U = 32U, 2 x 8U = 16U.
@@ -161,7 +161,7 @@ def test_air_rack_exactly_at_cooling_limit_is_accepted(build: Any) -> None:
     hall = build.hall(cooling="air", rack_power_kw=40)
     site_plan = plan(build.site(halls=[hall], pools=[build.pool(node_model="l40s-pcie-8gpu", nodes=8)]))
     assert site_plan.hall("h1").peak_rack_kw == pytest.approx(40.0, rel=REL)
-    assert rack_names(site_plan, "h100") == ["h1-a-01"]
+    assert rack_names(site_plan, "h100") == ["h1/a-01"]
 
 
 # --- GB200 NVL72: a rack-scale system of 18 nodes ----------------------------------------------
@@ -186,7 +186,7 @@ def test_gb200_nvl72_one_system_per_rack(build: Any) -> None:
     site_plan = plan(build.site(halls=[_nvl72_hall(build)], pools=[pool]))
     nvl = site_plan.pool("nvl72")
     assert (nvl.nodes, nvl.systems, nvl.gpus) == (36, 2, 144)  # 2 x 72 GPUs
-    assert rack_names(site_plan, "nvl72") == ["liquid-a-01", "liquid-a-02"]
+    assert rack_names(site_plan, "nvl72") == ["liquid/a-01", "liquid/a-02"]
     assert [(r.systems, r.nodes, r.units) for r in nvl.racks] == [(1, 18, 48), (1, 18, 48)]
     assert [r.power_kw for r in nvl.racks] == pytest.approx([120.0, 120.0], rel=REL)
     hall = site_plan.hall("liquid")
@@ -226,7 +226,7 @@ def test_reserved_racks_are_the_last_of_the_hall(build: Any) -> None:
     # 16 nodes at 4 per rack fill exactly the 4 usable racks: a-01..a-03, b-01.
     hall = build.hall(network_racks=1, storage_racks=1)
     site_plan = plan(build.site(halls=[hall], pools=[build.pool(nodes=16)]))
-    assert rack_names(site_plan, "h100") == ["h1-a-01", "h1-a-02", "h1-a-03", "h1-b-01"]
+    assert rack_names(site_plan, "h100") == ["h1/a-01", "h1/a-02", "h1/a-03", "h1/b-01"]
     hall_plan = site_plan.hall("h1")
     assert (hall_plan.racks_reserved, hall_plan.racks_used, hall_plan.racks_free) == (2, 4, 0)
 
@@ -242,8 +242,8 @@ def test_a_second_pool_does_not_spill_into_reserved_racks(build: Any) -> None:
     hall = build.hall(network_racks=2)  # b-02, b-03 reserved; usable a-01..a-03, b-01
     pools = [build.pool(name="p1", nodes=12), build.pool(name="p2", nodes=4)]
     site_plan = plan(build.site(halls=[hall], pools=pools))
-    assert rack_names(site_plan, "p1") == ["h1-a-01", "h1-a-02", "h1-a-03"]
-    assert rack_names(site_plan, "p2") == ["h1-b-01"]
+    assert rack_names(site_plan, "p1") == ["h1/a-01", "h1/a-02", "h1/a-03"]
+    assert rack_names(site_plan, "p2") == ["h1/b-01"]
 
 
 # --- pools: own racks, stack-file order --------------------------------------------------------
@@ -253,19 +253,19 @@ def test_pools_never_share_a_rack(build: Any) -> None:
     # p1's 2 nodes leave 2 systems of room in a-01, yet p2 starts a fresh rack.
     pools = [build.pool(name="p1", nodes=2), build.pool(name="p2", nodes=2)]
     site_plan = plan(build.site(pools=pools))
-    assert rack_names(site_plan, "p1") == ["h1-a-01"]
-    assert rack_names(site_plan, "p2") == ["h1-a-02"]
+    assert rack_names(site_plan, "p1") == ["h1/a-01"]
+    assert rack_names(site_plan, "p2") == ["h1/a-02"]
     assert site_plan.hall("h1").racks_used == 2
 
 
 def test_pools_are_placed_in_stack_file_order(build: Any) -> None:
     forward = [build.pool(name="p1", nodes=5), build.pool(name="p2", nodes=1)]
     site_plan = plan(build.site(pools=forward))
-    assert rack_names(site_plan, "p1") == ["h1-a-01", "h1-a-02"]
-    assert rack_names(site_plan, "p2") == ["h1-a-03"]
+    assert rack_names(site_plan, "p1") == ["h1/a-01", "h1/a-02"]
+    assert rack_names(site_plan, "p2") == ["h1/a-03"]
     reverse = plan(build.site(pools=list(reversed(forward))))
-    assert rack_names(reverse, "p2") == ["h1-a-01"]
-    assert rack_names(reverse, "p1") == ["h1-a-02", "h1-a-03"]
+    assert rack_names(reverse, "p2") == ["h1/a-01"]
+    assert rack_names(reverse, "p1") == ["h1/a-02", "h1/a-03"]
     assert [pool.name for pool in reverse.pools] == ["p2", "p1"]
 
 
@@ -278,9 +278,9 @@ def test_plan_keeps_stack_file_order_across_halls(build: Any) -> None:
     ]
     site_plan = plan(build.site(halls=[build.hall(), second], pools=pools))
     assert [pool.name for pool in site_plan.pools] == ["in-h2", "in-h1", "also-h2"]
-    assert rack_names(site_plan, "in-h2") == ["h2-x-01"]
-    assert rack_names(site_plan, "also-h2") == ["h2-x-02"]
-    assert rack_names(site_plan, "in-h1") == ["h1-a-01"]
+    assert rack_names(site_plan, "in-h2") == ["h2/x-01"]
+    assert rack_names(site_plan, "also-h2") == ["h2/x-02"]
+    assert rack_names(site_plan, "in-h1") == ["h1/a-01"]
     assert [hall.name for hall in site_plan.halls] == ["h1", "h2"]
     assert [hall.racks_used for hall in site_plan.halls] == [1, 2]
     # site IT power is the sum over halls: 3 x 10.2 = 30.6 kW

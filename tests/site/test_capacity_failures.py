@@ -131,8 +131,8 @@ def test_rack_above_air_cooling_limit(build: Any) -> None:
     issue = only_issue(build.site(halls=[build.hall(cooling="air")]))
     assert str(issue) == (
         "sites[0].halls[0].cooling: hall h1: racks of pool h100 draw 40.8 kW, above the 40 kW air "
-        "cooling removes from a rack; set sites[0].halls[0].cooling to rear-door or direct-liquid, "
-        "or lower sites[0].halls[0].rack_power_kw to 40 so fewer nodes share a rack, got 'air'"
+        "cooling removes from a rack; set sites[0].halls[0].cooling to rear-door or direct-liquid "
+        "or lower sites[0].halls[0].rack_power_kw to 40 so fewer systems share a rack, got 'air'"
     )
 
 
@@ -152,8 +152,8 @@ def test_rack_above_rear_door_limit_suggests_only_direct_liquid(build: Any) -> N
     assert issue.value == "rear-door"
     assert issue.message == (
         "hall h1: racks of pool b200 draw 85.8 kW, above the 75 kW rear-door cooling removes from a "
-        "rack; set sites[0].halls[0].cooling to direct-liquid, or lower "
-        "sites[0].halls[0].rack_power_kw to 75 so fewer nodes share a rack"
+        "rack; set sites[0].halls[0].cooling to direct-liquid or lower "
+        "sites[0].halls[0].rack_power_kw to 75 so fewer systems share a rack"
     )
 
 
@@ -167,7 +167,7 @@ def test_rack_beyond_every_cooling_type(build: Any) -> None:
     issue = only_issue(build.site(halls=[hall], pools=[build.pool(node_model="hot-box", nodes=1)]), hardware)
     assert issue.path == "sites[0].halls[0].cooling"
     assert "racks of pool h100 draw 160 kW, above the 150 kW direct-liquid cooling" in issue.message
-    assert "no cooling type gpudc knows removes that much heat from one rack" in issue.message
+    assert "no cooling type gpudc knows removes the heat of one such system; use another node model" in issue.message
 
 
 def test_liquid_cooled_model_in_an_air_hall(build: Any) -> None:
@@ -240,7 +240,7 @@ def test_too_few_racks_for_later_pools(build: Any) -> None:
     assert issue.path == "sites[0].halls[0].rows"
     assert issue.message == (
         "hall h1 has too few racks: 5 usable of 6 (1 reserved); pool p2 needs 3 racks, 2 left "
-        "(move 4 of its nodes); pool p3 needs 1 racks, 0 left (move 1 of its nodes); add racks to "
+        "(move 4 of its nodes); pool p3 needs 1 rack, 0 left (move 1 of its nodes); add racks to "
         "sites[0].halls[0].rows or move those nodes to another hall"
     )
     fixed = [build.pool(name="p1", nodes=12), build.pool(name="p2", nodes=8)]

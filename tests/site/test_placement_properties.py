@@ -115,7 +115,7 @@ def test_placement_respects_racks_or_fails_with_spec_error(site: SiteSpec) -> No
         assert pool.name == pool_spec.name  # stack-file order
         hall = halls_by_name[pool_spec.hall]
         model = NODE_MODELS[pool_spec.node_model]
-        ids = [f"{hall.name}-{rack}" for rack in rack_ids(hall)]
+        ids = [f"{hall.name}/{rack}" for rack in rack_ids(hall)]
         reserved = set(ids[len(ids) - hall.network_racks - hall.storage_racks :])
         usable = set(ids) - reserved
 

@@ -87,8 +87,9 @@ _MESSAGES: dict[str, str] = {
     "extra_forbidden": "is not a known field; remove it or check its spelling",
     "string_too_long": "must be at most {max_length} characters",
     "string_too_short": "must be at least {min_length} characters",
-    "too_long": "must have at most {max_length} items",
-    "too_short": "must have at least {min_length} items",
+    "too_long": "must have at most {max_length} item(s)",
+    "too_short": "must have at least {min_length} item(s)",
+    "finite_number": "must be a finite number",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "float_type": "must be a number",
@@ -123,7 +124,7 @@ def _message(error: Any) -> str:
     if kind in ("literal_error", "enum"):
         return f"must be one of {ctx.get('expected')}"
     if kind == "union_tag_invalid":
-        return f"'{ctx.get('discriminator')}' must be one of {ctx.get('expected_tags')}"
+        return f"{ctx.get('discriminator')} must be one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return f"needs a '{ctx.get('discriminator')}' key"
     if kind == "value_error":
@@ -149,7 +150,9 @@ def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix:
         if _is_echo_of_item_error(error):
             continue
         path = _join(prefix, format_path(_written_location(error["loc"], data)))
-        if error["type"] in ("missing", "union_tag_not_found"):
+        # A whole mapping echoed back ("got a mapping") tells the author nothing: model-level
+        # checks name the offending fields in their message instead.
+        if error["type"] in ("missing", "union_tag_not_found") or isinstance(error.get("input"), dict):
             issues.append(SpecIssue(path, _message(error)))
         else:
             issues.append(SpecIssue(path, _message(error), error.get("input")))

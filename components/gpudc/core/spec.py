@@ -78,4 +78,4 @@ Kilowatts = Annotated[float, Field(gt=0, description="Electrical power in kilowa
 def unique_names_problem(field: str, names: list[str]) -> str | None:
     """The message for repeated names in a list of named specs, or None when all are unique."""
     repeated = sorted({name for name in names if names.count(name) > 1})
-    return f"{field} names must be unique; rename {repeated}" if repeated else None
+    return f"names in {field} must be unique; rename {repeated}" if repeated else None

@@ -159,7 +159,8 @@ class SitePlan:
 
 
 def rack_ids(hall: HallSpec) -> list[str]:
-    """Every rack of the hall in placement order: `<row>-01` ... row by row."""
+    """Every rack of the hall in placement order: `<row>-01` ... row by row (ids in a plan are
+    `<hall>/<row>-01`, which cannot collide across halls)."""
     return [f"{row.name}-{index:02d}" for row in hall.rows for index in range(1, row.racks + 1)]
 
 
@@ -175,10 +176,13 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
         members = [(i, p) for i, p in enumerate(site.pools) if p.hall == hall.name and i in models]
         hall_pools = _place_hall(site, hall, hall_path, members, models, prefix, issues)
         pools.extend(hall_pools)
-        halls.append(_check_hall(site, hall, hall_path, hall_pools, issues))
+        demand = [_Demand(pool.name, pool.nodes, models[index][0]) for index, pool in members]
+        halls.append(_check_hall(site, hall, hall_path, hall_pools, demand, issues))
     order = {pool.name: index for index, pool in enumerate(site.pools)}
     pools.sort(key=lambda pool: order[pool.name])
-    it_kw = sum(pool.footprint.it_power_kw for pool in pools)
+    # Power is checked on what the stack file asks for, placed or not, so a rack shortage never
+    # hides a power problem that following its advice would reveal.
+    it_kw = sum(_Demand(p.name, p.nodes, models[i][0]).power_kw for i, p in enumerate(site.pools) if i in models)
     utility_kw = site.utility_power_mw * 1000
     available_kw = utility_kw * (1 - site.power_headroom)
     facility_kw = it_kw * site.pue
@@ -252,8 +256,8 @@ def _resolve_models(
             issues.append(
                 SpecIssue(
                     f"{pool_path}.nodes",
-                    f"must be a multiple of {node_model.nodes_per_system} ({node_model.name} is a "
-                    f"{node_model.nodes_per_system}-node system); use "
+                    f"must be a multiple of {node_model.nodes_per_system} (one {node_model.name} system is "
+                    f"{node_model.nodes_per_system} nodes); use "
                     f"{_round_up(pool.nodes, node_model.nodes_per_system)}",
                     pool.nodes,
                 )
@@ -314,7 +318,7 @@ def _place_hall(
         if needed > free:
             placeable = free * per_rack * node_model.nodes_per_system
             shortfall.append(
-                f"pool {pool.name} needs {needed} racks, {max(free, 0)} left "
+                f"pool {pool.name} needs {_count(needed, 'rack')}, {max(free, 0)} left "
                 f"(move {pool.nodes - placeable} of its nodes)"
             )
             cursor = len(usable)
@@ -324,7 +328,7 @@ def _place_hall(
             count = min(per_rack, systems - offset * per_rack)
             placements.append(
                 RackPlacement(
-                    rack=f"{hall.name}-{usable[cursor + offset]}",
+                    rack=f"{hall.name}/{usable[cursor + offset]}",
                     systems=count,
                     nodes=count * node_model.nodes_per_system,
                     power_kw=count * node_model.max_power_kw,
@@ -358,42 +362,69 @@ def _place_hall(
     return plans
 
 
+@dataclass(frozen=True, slots=True)
+class _Demand:
+    """What a pool asks of its hall's power, whether or not it could be placed."""
+
+    name: str
+    nodes: int
+    model: NodeModel
+
+    @property
+    def power_kw(self) -> float:
+        return self.nodes // self.model.nodes_per_system * self.model.max_power_kw
+
+
+def _nodes_to_move(demand: list[_Demand], excess_kw: float) -> str:
+    """Which nodes to move out of a hall to shed `excess_kw`, taken from the last pools first."""
+    moves = []
+    for pool in reversed(demand):
+        if excess_kw <= _EPSILON:
+            break
+        per_system = pool.model.max_power_kw
+        systems = min(math.ceil(excess_kw / per_system - _EPSILON), pool.nodes // pool.model.nodes_per_system)
+        if systems:
+            moves.append(f"{systems * pool.model.nodes_per_system} nodes of pool {pool.name}")
+            excess_kw -= systems * per_system
+    return " and ".join(moves)
+
+
 def _check_hall(
-    site: SiteSpec, hall: HallSpec, hall_path: str, pools: list[PoolPlan], issues: list[SpecIssue]
+    site: SiteSpec,
+    hall: HallSpec,
+    hall_path: str,
+    pools: list[PoolPlan],
+    demand: list[_Demand],
+    issues: list[SpecIssue],
 ) -> HallPlan:
-    planned_kw = sum(pool.footprint.it_power_kw for pool in pools)
+    planned_kw = sum(pool.power_kw for pool in demand)
     available_kw = hall.power_kw * (1 - site.power_headroom)
-    if planned_kw > available_kw + _EPSILON and pools:
-        last = pools[-1]
-        node_kw = last.node_model.max_power_kw / last.node_model.nodes_per_system
-        excess_nodes = _round_up(
-            math.ceil((planned_kw - available_kw) / node_kw - _EPSILON), last.node_model.nodes_per_system
-        )
+    if planned_kw > available_kw + _EPSILON:
         issues.append(
             SpecIssue(
                 f"{hall_path}.power_kw",
                 f"hall {hall.name}: {planned_kw:,.0f} kW planned, {available_kw:,.0f} kW available "
                 f"({hall.power_kw:,.0f} kW less {site.power_headroom:.0%} headroom); move "
-                f"{excess_nodes} nodes of pool {last.name} or raise {hall_path}.power_kw to at least "
-                f"{math.ceil(planned_kw / (1 - site.power_headroom)):,} kW",
+                f"{_nodes_to_move(demand, planned_kw - available_kw)} or raise {hall_path}.power_kw to "
+                f"at least {math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON):,} kW",
             )
         )
     peak_rack_kw = max((rack.power_kw for pool in pools for rack in pool.racks), default=0.0)
     cooling_limit = RACK_COOLING_LIMIT_KW[hall.cooling]
     if peak_rack_kw > cooling_limit + _EPSILON:
         densest = max(pools, key=lambda pool: max(rack.power_kw for rack in pool.racks))
+        fixes = []
         stronger = [c.value for c in CoolingType if RACK_COOLING_LIMIT_KW[c] >= peak_rack_kw]
-        fix = (
-            f"set {hall_path}.cooling to {' or '.join(stronger)}"
-            if stronger
-            else "no cooling type gpudc knows removes that much heat from one rack"
-        )
+        if stronger:
+            fixes.append(f"set {hall_path}.cooling to {' or '.join(stronger)}")
+        if densest.node_model.max_power_kw <= cooling_limit + _EPSILON:
+            fixes.append(f"lower {hall_path}.rack_power_kw to {cooling_limit:g} so fewer systems share a rack")
+        fix = " or ".join(fixes) or "no cooling type gpudc knows removes the heat of one such system; use another node model"
         issues.append(
             SpecIssue(
                 f"{hall_path}.cooling",
                 f"hall {hall.name}: racks of pool {densest.name} draw {peak_rack_kw:g} kW, above the "
-                f"{cooling_limit:g} kW {hall.cooling.value} cooling removes from a rack; {fix}, or lower "
-                f"{hall_path}.rack_power_kw to {cooling_limit:g} so fewer nodes share a rack",
+                f"{cooling_limit:g} kW {hall.cooling.value} cooling removes from a rack; {fix}",
                 hall.cooling.value,
             )
         )
@@ -409,6 +440,10 @@ def _check_hall(
         peak_rack_kw=peak_rack_kw,
         footprint=footprint(planned_kw, site),
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _round_up(value: int, multiple: int) -> int:
