@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from gpudc.catalog import (
     GPU_MODELS,
     NODE_MODELS,
@@ -21,7 +23,6 @@ from gpudc.catalog import (
     cooling_rank,
     cooling_satisfies,
 )
-from pydantic import ValidationError
 
 REQUIRED_GPUS = (
     "a100-sxm-80gb",
@@ -216,10 +217,7 @@ def test_node_power_covers_its_gpus(node: NodeModel) -> None:
 
 
 def test_cooling_rank_is_weakest_to_strongest() -> None:
-    ranks = [
-        cooling_rank(c)
-        for c in (CoolingType.AIR, CoolingType.REAR_DOOR, CoolingType.DIRECT_LIQUID)
-    ]
+    ranks = [cooling_rank(c) for c in (CoolingType.AIR, CoolingType.REAR_DOOR, CoolingType.DIRECT_LIQUID)]
     assert ranks == sorted(ranks)
     assert len(set(ranks)) == 3
 
@@ -235,9 +233,7 @@ def test_cooling_rank_is_weakest_to_strongest() -> None:
         (CoolingType.DIRECT_LIQUID, CoolingType.DIRECT_LIQUID, True),
     ],
 )
-def test_cooling_satisfies(
-    provided: CoolingType, required: CoolingType, ok: bool
-) -> None:
+def test_cooling_satisfies(provided: CoolingType, required: CoolingType, ok: bool) -> None:
     assert cooling_satisfies(provided, required) is ok
 
 

@@ -117,7 +117,10 @@ def test_physical_mistakes_are_reported_before_registration_too(project: Project
     with pytest.raises(SpecError) as caught:
         plan_environment(spec)
     # The rack shortage does not hide the power problem that placing the fifth server would cause.
-    assert [issue.path for issue in caught.value.issues] == ["sites[0].halls[0].rows", "sites[0].halls[0].power_kw"]
+    assert [issue.path for issue in caught.value.issues] == [
+        "sites[0].halls[0].rows",
+        "sites[0].halls[0].power_kw",
+    ]
     assert "move 1 of its nodes" in str(caught.value)
     assert "move 1 nodes of pool h100" in str(caught.value)
 

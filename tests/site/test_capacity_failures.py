@@ -167,7 +167,10 @@ def test_rack_beyond_every_cooling_type(build: Any) -> None:
     issue = only_issue(build.site(halls=[hall], pools=[build.pool(node_model="hot-box", nodes=1)]), hardware)
     assert issue.path == "sites[0].halls[0].cooling"
     assert "racks of pool h100 draw 160 kW, above the 150 kW direct-liquid cooling" in issue.message
-    assert "no cooling type gpudc knows removes the heat of one such system; use another node model" in issue.message
+    assert (
+        "no cooling type gpudc knows removes the heat of one such system; use another node model"
+        in issue.message
+    )
 
 
 def test_liquid_cooled_model_in_an_air_hall(build: Any) -> None:

@@ -182,7 +182,9 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
     pools.sort(key=lambda pool: order[pool.name])
     # Power is checked on what the stack file asks for, placed or not, so a rack shortage never
     # hides a power problem that following its advice would reveal.
-    it_kw = sum(_Demand(p.name, p.nodes, models[i][0]).power_kw for i, p in enumerate(site.pools) if i in models)
+    it_kw = sum(
+        _Demand(p.name, p.nodes, models[i][0]).power_kw for i, p in enumerate(site.pools) if i in models
+    )
     utility_kw = site.utility_power_mw * 1000
     available_kw = utility_kw * (1 - site.power_headroom)
     facility_kw = it_kw * site.pue
@@ -418,8 +420,13 @@ def _check_hall(
         if stronger:
             fixes.append(f"set {hall_path}.cooling to {' or '.join(stronger)}")
         if densest.node_model.max_power_kw <= cooling_limit + _EPSILON:
-            fixes.append(f"lower {hall_path}.rack_power_kw to {cooling_limit:g} so fewer systems share a rack")
-        fix = " or ".join(fixes) or "no cooling type gpudc knows removes the heat of one such system; use another node model"
+            fixes.append(
+                f"lower {hall_path}.rack_power_kw to {cooling_limit:g} so fewer systems share a rack"
+            )
+        fix = (
+            " or ".join(fixes)
+            or "no cooling type gpudc knows removes the heat of one such system; use another node model"
+        )
         issues.append(
             SpecIssue(
                 f"{hall_path}.cooling",
