@@ -171,20 +171,20 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
     models = _resolve_models(site, hardware, prefix, issues)
     pools: list[PoolPlan] = []
     halls: list[HallPlan] = []
+    demands: list[_Demand] = []
     for hall_index, hall in enumerate(site.halls):
         hall_path = f"{prefix}halls[{hall_index}]"
         members = [(i, p) for i, p in enumerate(site.pools) if p.hall == hall.name and i in models]
         hall_pools = _place_hall(site, hall, hall_path, members, models, prefix, issues)
         pools.extend(hall_pools)
         demand = [_Demand(pool.name, pool.nodes, models[index][0]) for index, pool in members]
+        demands.extend(demand)
         halls.append(_check_hall(site, hall, hall_path, hall_pools, demand, issues))
     order = {pool.name: index for index, pool in enumerate(site.pools)}
     pools.sort(key=lambda pool: order[pool.name])
     # Power is checked on what the stack file asks for, placed or not, so a rack shortage never
     # hides a power problem that following its advice would reveal.
-    it_kw = sum(
-        _Demand(p.name, p.nodes, models[i][0]).power_kw for i, p in enumerate(site.pools) if i in models
-    )
+    it_kw = sum(demand.power_kw for demand in demands)
     utility_kw = site.utility_power_mw * 1000
     available_kw = utility_kw * (1 - site.power_headroom)
     facility_kw = it_kw * site.pue
