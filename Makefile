@@ -32,7 +32,8 @@ schema: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy components/gpudc infra examples
+	$(BIN)/mypy components/gpudc infra
+	$(BIN)/mypy examples/own-program bench
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
