@@ -51,14 +51,14 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
 def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: object) -> None:
     files = {manifest.filename: manifest.to_yaml() for manifest in manifests(planned("lab"))}
     assert sorted(files) == [
-        "configmap-gpudc-system-lab-h100-registration.yaml",
-        "namespace-cluster-gpu-operator.yaml",
-        "namespace-cluster-gpudc-system.yaml",
-        "resourceflavor-cluster-lab-h100.yaml",
+        "lab-kubernetes/configmap-gpudc-system-lab-h100-registration.yaml",
+        "lab-kubernetes/namespace-cluster-gpu-operator.yaml",
+        "lab-kubernetes/namespace-cluster-gpudc-system.yaml",
+        "lab-kubernetes/resourceflavor-cluster-lab-h100.yaml",
     ]
     assert (
         "--register-with-taints=nvidia.com/gpu=present:NoSchedule"
-        in files["configmap-gpudc-system-lab-h100-registration.yaml"]
+        in files["lab-kubernetes/configmap-gpudc-system-lab-h100-registration.yaml"]
     )
     assert files == snapshot
 
@@ -67,10 +67,12 @@ def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object)
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
     assert len(urns) == 19
+    # The engine's form: the parent's whole type chain, no root stack type.
     assert (
-        "urn:pulumi:plano::gpudc::gpudc:index:DatacenterSite$gpudc:index:GpuNodePool::gpudc-plano-h100-a"
-        in urns
-    )
+        "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:GpuNodePool"
+        "::gpudc-plano-h100-a"
+    ) in urns
+    assert "urn:pulumi:plano::gpudc::pulumi:providers:kubernetes::plano-kubernetes" in urns
     assert urns == snapshot
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime import rpc
+from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
@@ -56,6 +57,17 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
         self.stack_urn = ""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the Pulumi engine itself would give (`generateURN`, pkg/resource/deploy).
+
+        Pulumi's mock monitor keeps only the parent's last type and prefixes children of the stack
+        with `pulumi:pulumi:Stack$`; the engine qualifies a type with its parent's *whole* type
+        chain and leaves the root stack out. URNs are public API, so the plan uses the engine's.
+        """
+        if parent and parent != self.stack_urn:
+            type_ = f"{parent.split('::')[2]}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)

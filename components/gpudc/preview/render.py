@@ -8,18 +8,21 @@ chart is rendered offline.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from gpudc.preview.plan import Plan
+from gpudc.preview.recorder import Registration
 
 __all__ = ["Manifest", "dump_yaml", "helm_values", "manifests"]
 
 _HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 _NOT_OBJECTS = ("kubernetes:helm.sh/", "kubernetes:yaml/", "kubernetes:kustomize/")
 CLUSTER_SCOPE = "cluster"
+DEFAULT_CLUSTER = "default"  # objects created through Pulumi's default Kubernetes provider
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,17 @@ def dump_yaml(document: Any) -> str:
     return yaml.dump(document, Dumper=_BlockStyleDumper, sort_keys=True, default_flow_style=False, width=4096)
 
 
+def _cluster(resource: Registration) -> str:
+    """The name of the Kubernetes provider a resource goes through: one provider, one cluster."""
+    return resource.provider.rsplit("::", 1)[-1] if resource.provider else DEFAULT_CLUSTER
+
+
 def manifests(plan: Plan) -> list[Manifest]:
-    """Every Kubernetes object in the plan, sorted by file name (`<kind>-<namespace>-<name>.yaml`)."""
+    """Every Kubernetes object in the plan, as `<cluster>/<kind>-<namespace>-<name>.yaml`, sorted.
+
+    `<cluster>` is the name of the Kubernetes provider the object is created through: two sites
+    are two clusters, and each has its own `gpu-operator` namespace.
+    """
     found = []
     for resource in plan.resources:
         if not resource.custom or not resource.type.startswith("kubernetes:"):
@@ -61,23 +73,23 @@ def manifests(plan: Plan) -> list[Manifest]:
         body = {key: value for key, value in resource.inputs.items() if not key.startswith("__")}
         metadata = body.get("metadata", {})
         namespace = metadata.get("namespace") or CLUSTER_SCOPE
-        filename = f"{body['kind'].lower()}-{namespace}-{metadata['name']}.yaml"
+        filename = f"{_cluster(resource)}/{body['kind'].lower()}-{namespace}-{metadata['name']}.yaml"
         found.append(Manifest(filename, body))
     found.sort(key=lambda manifest: manifest.filename)
-    names = [manifest.filename for manifest in found]
-    clashes = sorted({name for name in names if names.count(name) > 1})
+    clashes = sorted(name for name, count in Counter(m.filename for m in found).items() if count > 1)
     if clashes:
         raise ValueError(f"two objects in the plan share a kind, namespace and name: {clashes}")
     return found
 
 
 def helm_values(plan: Plan) -> dict[str, str]:
-    """`<namespace>-<release name>.values.yaml` -> the values each Helm release is installed with."""
+    """`<cluster>/<namespace>-<release>.values.yaml` -> the values each Helm release is installed with."""
     files = {}
     for resource in plan.resources:
         if resource.type != _HELM_RELEASE:
             continue
         inputs = resource.inputs
-        filename = f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}.values.yaml"
+        release = f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}"
+        filename = f"{_cluster(resource)}/{release}.values.yaml"
         files[filename] = dump_yaml(inputs.get("values", {}))
     return dict(sorted(files.items()))
