@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi.runtime import rpc
-from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
 
 __all__ = ["SECRET", "RecordingMonitor", "Registration"]
 
