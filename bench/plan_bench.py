@@ -229,7 +229,7 @@ def environment_program(raw: dict[str, Any]) -> Callable[[], None]:
         plan = gpudc.plan_environment(spec)
         providers = {site.name: gpudc.site_provider(site, config) for site in spec.sites}
         environment = gpudc.Environment("gpudc", spec, providers=providers, plan=plan)
-        pulumi.export("capacity", environment.capacity)
+        pulumi.export("capacity", environment.capacity())
 
     return program
 

@@ -13,4 +13,4 @@ spec = parse_environment(config.require_object("environment"))
 plan = plan_environment(spec)
 providers = {site.name: site_provider(site, config) for site in spec.sites}
 environment = Environment("gpudc", spec, providers=providers, plan=plan)
-pulumi.export("capacity", environment.capacity)
+pulumi.export("capacity", environment.capacity())

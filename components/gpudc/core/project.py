@@ -15,6 +15,8 @@ from gpudc.core.errors import SpecError
 
 __all__ = ["MAX_YAML_BYTES", "MAX_YAML_DEPTH", "Project", "find_project", "read_yaml"]
 
+# libyaml's safe loader when PyYAML was built with it (about 6x faster), else the pure-Python one.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_BYTES = 4 * 1024 * 1024
 MAX_YAML_DEPTH = 32
 
@@ -25,7 +27,7 @@ def read_yaml(path: Path) -> Any:
     if size > MAX_YAML_BYTES:
         raise SpecError.single(str(path), f"is {size:,} bytes; stack files are limited to {MAX_YAML_BYTES:,}")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise SpecError.single(str(path), f"is not valid YAML: {exc}") from None
     if _depth(document) > MAX_YAML_DEPTH:

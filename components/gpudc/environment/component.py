@@ -22,7 +22,7 @@ class Environment(pulumi.ComponentResource):
     TYPE = "gpudc:index:Environment"
 
     sites: dict[str, DatacenterSite]
-    capacity: dict[str, Any]
+    site_names: list[str]
 
     def __init__(
         self,
@@ -54,5 +54,11 @@ class Environment(pulumi.ComponentResource):
             )
             for site in spec.sites
         }
-        self.capacity = {site_name: site.capacity for site_name, site in self.sites.items()}
-        self.register_outputs({"capacity": self.capacity})
+        # Each site registers its own capacity; repeating every site's figures here would only
+        # serialise them twice more. `capacity()` gathers them for a stack export.
+        self.site_names = list(self.sites)
+        self.register_outputs({"site_names": self.site_names})
+
+    def capacity(self) -> dict[str, Any]:
+        """Every site's capacity figures by site name (plain data, for `pulumi.export`)."""
+        return {name: site.capacity for name, site in self.sites.items()}

@@ -54,7 +54,7 @@ class GpuOperator(pulumi.ComponentResource):
 
     TYPE = "gpudc:index:GpuOperator"
 
-    namespace: pulumi.Output[str]
+    namespace: str
     chart_version: str
     driver_version: str
 
@@ -78,13 +78,13 @@ class GpuOperator(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self),
         )
-        release = k8s.helm.v3.Release(
+        k8s.helm.v3.Release(
             f"{name}-release",
             name=GPU_OPERATOR_CHART,
             chart=GPU_OPERATOR_CHART,
             version=spec.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
-            namespace=namespace.metadata.apply(lambda meta: str(meta["name"])),
+            namespace=spec.namespace,
             values=chart_values(spec, driver, taints),
             # The driver container compiles and loads a kernel module on every GPU node; a
             # half-installed operator is worse than none, so a failed install rolls back.
@@ -93,7 +93,7 @@ class GpuOperator(pulumi.ComponentResource):
             timeout=1800,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
         )
-        self.namespace = release.namespace.apply(str)
+        self.namespace = spec.namespace
         self.chart_version = spec.chart_version
         self.driver_version = driver.driver_version
         self.register_outputs(

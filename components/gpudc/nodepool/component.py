@@ -62,11 +62,11 @@ class GpuNodePool(pulumi.ComponentResource):
 
     TYPE = "gpudc:index:GpuNodePool"
 
-    flavor_name: pulumi.Output[str]
+    flavor_name: str
     node_labels: dict[str, str]
     nodes: int
     gpus: int
-    registration_config: pulumi.Output[str]
+    registration_config: str
 
     def __init__(
         self,
@@ -88,10 +88,11 @@ class GpuNodePool(pulumi.ComponentResource):
             for taint in spec.taints
         ]
         depends_on = opts.depends_on if opts is not None else None
-        registration = k8s.core.v1.ConfigMap(
+        registration_name = k8s_name(object_name, "registration")
+        k8s.core.v1.ConfigMap(
             f"{name}-registration",
             metadata={
-                "name": k8s_name(object_name, "registration"),
+                "name": registration_name,
                 "namespace": SYSTEM_NAMESPACE,
                 "labels": meta_labels,
             },
@@ -101,7 +102,7 @@ class GpuNodePool(pulumi.ComponentResource):
         flavor_spec: dict[str, Any] = {"nodeLabels": {k: labels[k] for k in _selector_keys(site)}}
         if taints:
             flavor_spec["nodeTaints"] = taints
-        flavor = k8s.apiextensions.CustomResource(
+        k8s.apiextensions.CustomResource(
             f"{name}-flavor",
             api_version=KUEUE_API_VERSION,
             kind="ResourceFlavor",
@@ -109,11 +110,12 @@ class GpuNodePool(pulumi.ComponentResource):
             spec=flavor_spec,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
-        self.flavor_name = flavor.metadata.apply(lambda meta: str(meta["name"]))
+        # Plain values, known now: outputs that wait on a child only lengthen the engine's chain.
+        self.flavor_name = object_name
         self.node_labels = labels
         self.nodes = nodes
         self.gpus = gpus
-        self.registration_config = registration.metadata.apply(lambda meta: str(meta["name"]))
+        self.registration_config = registration_name
         self.register_outputs(
             {
                 "flavor_name": self.flavor_name,

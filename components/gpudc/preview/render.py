@@ -36,7 +36,7 @@ class Manifest:
         return dump_yaml(self.body)
 
 
-class _BlockStyleDumper(yaml.SafeDumper):
+class _BlockStyleDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Safe YAML with multi-line strings as literal blocks, as a human would write a ConfigMap."""
 
 
