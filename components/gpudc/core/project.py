@@ -27,7 +27,7 @@ def read_yaml(path: Path) -> Any:
     if size > MAX_YAML_BYTES:
         raise SpecError.single(str(path), f"is {size:,} bytes; stack files are limited to {MAX_YAML_BYTES:,}")
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         raise SpecError.single(str(path), f"is not valid YAML: {exc}") from None
     if _depth(document) > MAX_YAML_DEPTH:
