@@ -6,11 +6,11 @@ resource is registered, so a bad stack file deploys nothing.
 
 import pulumi
 
-from gpudc import Environment, parse_environment, plan_environment, site_provider
+from gpudc import Environment, parse_environment, plan_environment, site_providers
 
 config = pulumi.Config("gpudc")
 spec = parse_environment(config.require_object("environment"))
 plan = plan_environment(spec)
-providers = {site.name: site_provider(site, config) for site in spec.sites}
+providers = site_providers(spec, config)
 environment = Environment("gpudc", spec, providers=providers, plan=plan)
 pulumi.export("capacity", environment.capacity())

@@ -8,7 +8,7 @@ from gpudc.catalog.lookup import Hardware
 from gpudc.core.errors import SpecError, SpecIssue
 from gpudc.environment.component import Environment
 from gpudc.environment.load import EnvironmentPlan, load_environment, parse_environment, plan_environment
-from gpudc.environment.providers import site_provider
+from gpudc.environment.providers import site_provider, site_providers
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.gpu_operator.spec import DriverMode, DriverSpec, GpuOperatorSpec, MigStrategy
@@ -53,4 +53,5 @@ __all__ = [
     "plan_environment",
     "plan_site",
     "site_provider",
+    "site_providers",
 ]
