@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from gpudc.preview.recorder import Registration
@@ -33,8 +33,10 @@ class Plan:
         document = {
             "project": self.project,
             "stack": self.stack,
+            # Shallow, not dataclasses.asdict, which deep-copies every input tree first.
             "resources": [
-                {**asdict(resource), "depends_on": list(resource.depends_on)} for resource in self.resources
+                {field.name: getattr(resource, field.name) for field in fields(resource)}
+                for resource in self.resources
             ],
             "outputs": self.outputs,
         }
