@@ -81,12 +81,7 @@ class GpuNodePool(pulumi.ComponentResource):
         labels = node_labels(spec, site)
         object_name = k8s_name(site.name if site else "", spec.name)
         meta_labels = gpudc_labels(site=site.name if site else None, pool=spec.name)
-        taints = [
-            {"key": taint.key, "value": taint.value, "effect": taint.effect.value}
-            if taint.value
-            else {"key": taint.key, "effect": taint.effect.value}
-            for taint in spec.taints
-        ]
+        taints = [taint.as_kubernetes() for taint in spec.taints]
         depends_on = opts.depends_on if opts is not None else None
         registration_name = k8s_name(object_name, "registration")
         k8s.core.v1.ConfigMap(
@@ -139,8 +134,5 @@ def _kubelet_env(spec: NodePoolSpec, site: SitePlan | None, labels: dict[str, st
         pool=spec.name,
         site=site.name if site else "",
         labels=",".join(f"{key}={value}" for key, value in labels.items()),
-        taints=",".join(
-            f"{t.key}={t.value}:{t.effect.value}" if t.value else f"{t.key}:{t.effect.value}"
-            for t in spec.taints
-        ),
+        taints=",".join(taint.as_flag() for taint in spec.taints),
     )

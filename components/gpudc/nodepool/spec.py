@@ -69,6 +69,19 @@ class Taint(SpecModel):
         TaintEffect, Field(description="What the scheduler does with pods that do not tolerate it.")
     ]
 
+    def as_kubernetes(self) -> dict[str, str]:
+        """The core/v1 Taint object (also Kueue's nodeTaints item); an empty value is left out."""
+        taint = {"key": self.key, "value": self.value, "effect": self.effect.value}
+        return taint if self.value else {"key": self.key, "effect": self.effect.value}
+
+    def as_flag(self) -> str:
+        """kubelet `--register-with-taints` form: `key=value:Effect`, or `key:Effect`."""
+        return (
+            f"{self.key}={self.value}:{self.effect.value}"
+            if self.value
+            else f"{self.key}:{self.effect.value}"
+        )
+
 
 class ExistingNodes(SpecModel):
     """Nodes that are provisioned outside gpudc and join the cluster themselves.
