@@ -34,3 +34,23 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path)
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):
         assert hall_row in report
+
+
+def test_plan_of_a_bad_stack_exits_2_and_writes_nothing(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
+    (tmp_path / "infra").symlink_to(project.main)
+    bad = project.stack_file("lab").read_text().replace("nodes: 4", "nodes: -4")
+    (tmp_path / "stacks" / "Pulumi.lab.yaml").write_text(bad)
+    command = ["plan", "lab", "-C", str(tmp_path)]
+    result = subprocess.run(
+        [sys.executable, "-c", "from gpudc.cli import main; main()", *command],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "sites[0].pools[0].nodes: must be > 0, got -4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
