@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import runpy
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from gpudc.core.errors import SpecError
 from gpudc.core.project import Project, find_project
 from gpudc.preview.plan import Plan
-from gpudc.preview.run import plan_project
+from gpudc.preview.run import plan_callable, plan_project, stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,3 +39,38 @@ def project() -> Project:
 def planned() -> Callable[[str], Plan]:
     """`planned("lab")`: the stack's offline plan, computed once per test session."""
     return _planned
+
+
+@pytest.fixture(scope="session")
+def gpudc_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`gpudc_cli("validate", "lab", "-C", root)`: the CLI in a fresh process, as a user runs it."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from gpudc.cli import main; main()", *args],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def program_errors(project: Project) -> Callable[[dict[str, Any], str], tuple[Plan, list[SpecError]]]:
+    """Run infra/__main__.py offline with a stack config; return the plan and the SpecErrors it
+    raised, so a test can show that a bad stack registers nothing."""
+
+    def run(config: dict[str, Any], stack: str) -> tuple[Plan, list[SpecError]]:
+        caught: list[SpecError] = []
+
+        def program() -> None:
+            try:
+                runpy.run_path(str(project.main / "__main__.py"), run_name="__main__")
+            except SpecError as exc:
+                caught.append(exc)
+
+        return plan_callable(program, project.name, stack, stack_config(config)), caught
+
+    return run

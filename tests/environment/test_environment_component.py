@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-import runpy
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,7 +12,7 @@ from gpudc import Environment, SpecError, parse_environment
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.plan import Plan
-from gpudc.preview.run import plan_callable, plan_program, stack_config
+from gpudc.preview.run import plan_program, stack_config
 
 
 def test_plano_tree(planned: Callable[[str], Plan]) -> None:
@@ -77,18 +77,10 @@ def test_outputs_carry_capacity(planned: Callable[[str], Plan]) -> None:
     assert capacity["halls"]["h4"]["cooling"] == "direct-liquid"
 
 
-def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project) -> None:
+def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project, program_errors: Any) -> None:
     environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
     environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
-    caught: list[SpecError] = []
-
-    def program() -> None:
-        try:
-            runpy.run_path(str(project.main / "__main__.py"), run_name="__main__")
-        except SpecError as exc:
-            caught.append(exc)
-
-    plan = plan_callable(program, "gpudc", "lab", stack_config({CONFIG_KEY: environment}))
+    plan, caught = program_errors({CONFIG_KEY: environment}, "lab")
     assert plan.resources == ()
     assert [str(issue) for exc in caught for issue in exc.issues] == [
         "sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig, which this stack's config does not set; "

@@ -4,9 +4,6 @@ with its path, exit code 2, no traceback, and nothing registered."""
 from __future__ import annotations
 
 import copy
-import runpy
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,6 @@ import yaml
 from gpudc.core.errors import SpecError
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY, load_environment, parse_environment
-from gpudc.preview.run import plan_callable, stack_config
 
 THREE_MISTAKES = [
     "sites[0].pools[0].nodes: must be > 0, got -4",
@@ -51,59 +47,24 @@ def test_load_environment_reports_every_mistake(bad_project: Path) -> None:
     assert sorted(str(issue) for issue in caught.value.issues) == sorted(THREE_MISTAKES)
 
 
-def test_cli_validate_exits_2_with_every_path_and_no_traceback(bad_project: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from gpudc.cli import main; main()",
-            "validate",
-            "bad",
-            "-C",
-            str(bad_project),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def test_cli_validate_exits_2_with_every_path_and_no_traceback(bad_project: Path, gpudc_cli: Any) -> None:
+    result = gpudc_cli("validate", "bad", "-C", str(bad_project))
     assert result.returncode == 2
     for line in THREE_MISTAKES:
         assert line in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_cli_validate_ok(project: Project) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from gpudc.cli import main; main()",
-            "validate",
-            "plano",
-            "-C",
-            str(project.root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def test_cli_validate_ok(project: Project, gpudc_cli: Any) -> None:
+    result = gpudc_cli("validate", "plano", "-C", str(project.root))
     assert result.returncode == 0, result.stderr
     assert "672 nodes, 4,800 GPUs" in result.stdout
 
 
-def test_program_raises_the_same_errors_before_registering_anything(project: Project) -> None:
-    caught: list[SpecError] = []
-
-    def program() -> None:
-        try:
-            runpy.run_path(str(project.main / "__main__.py"), run_name="__main__")
-        except SpecError as exc:
-            caught.append(exc)
-
-    config = stack_config({CONFIG_KEY: _bad_environment(project)})
-    plan = plan_callable(program, "gpudc", "bad", config)
+def test_program_raises_the_same_errors_before_registering_anything(
+    project: Project, program_errors: Any
+) -> None:
+    plan, caught = program_errors({CONFIG_KEY: _bad_environment(project)}, "bad")
     assert [sorted(str(i) for i in exc.issues) for exc in caught] == [sorted(THREE_MISTAKES)]
     assert plan.resources == ()
 

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 from gpudc.core.project import Project
 
 
-def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path) -> None:
+def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path, gpudc_cli: Any) -> None:
     out = tmp_path / "plano"
-    command = ["plan", "plano", "-C", str(project.root), "--out", str(out)]
-    result = subprocess.run(
-        [sys.executable, "-c", "from gpudc.cli import main; main()", *command],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = gpudc_cli("plan", "plano", "-C", str(project.root), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "nodes 672 · GPUs 4,800 · IT power 5,929.6 kW · facility power 7,708.5 kW" in result.stdout
     assert "per year: facility energy 47,268.4 MWh · CO2 15,792.4 t · water 54,540.5 m3" in result.stdout
@@ -36,20 +28,15 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path)
         assert hall_row in report
 
 
-def test_plan_of_a_bad_stack_exits_2_and_writes_nothing(project: Project, tmp_path: Path) -> None:
+def test_plan_of_a_bad_stack_exits_2_and_writes_nothing(
+    project: Project, tmp_path: Path, gpudc_cli: Any
+) -> None:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
     (tmp_path / "infra").symlink_to(project.main)
     bad = project.stack_file("lab").read_text().replace("nodes: 4", "nodes: -4")
     (tmp_path / "stacks" / "Pulumi.lab.yaml").write_text(bad)
-    command = ["plan", "lab", "-C", str(tmp_path)]
-    result = subprocess.run(
-        [sys.executable, "-c", "from gpudc.cli import main; main()", *command],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = gpudc_cli("plan", "lab", "-C", str(tmp_path))
     assert result.returncode == 2
     assert "sites[0].pools[0].nodes: must be > 0, got -4" in result.stderr
     assert "Traceback" not in result.stderr
