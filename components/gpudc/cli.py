@@ -67,10 +67,10 @@ def plan(
         found = find_project(project)
         with console.status(f"planning {stack} offline ..."):
             result = plan_project(found, stack)
+        directory = out or found.root / "out" / stack
+        written = write_plan(result, directory)
     except SpecError as exc:
         raise _fail(exc) from None
-    directory = out or found.root / "out" / stack
-    written = write_plan(result, directory)
     _print_summary(result, found, directory, len(written))
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from gpudc.core.errors import SpecError
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.output import write_plan
+from gpudc.preview.plan import Plan
 from gpudc.preview.run import plan_program, stack_config
 
 
@@ -26,3 +31,19 @@ def test_two_sites_plan_and_write_without_clashes(project: Project, tmp_path: Pa
         "urn:pulumi:lab::gpudc::pulumi:providers:kubernetes::lab-kubernetes",
         "urn:pulumi:lab::gpudc::pulumi:providers:kubernetes::lab2-kubernetes",
     ]
+
+
+def test_write_plan_refuses_a_directory_it_did_not_write(
+    planned: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    (tmp_path / "important.txt").write_text("keep me")
+    with pytest.raises(SpecError, match="holds files gpudc did not write \\(important.txt\\)"):
+        write_plan(planned("lab"), tmp_path)
+    assert (tmp_path / "important.txt").read_text() == "keep me"
+
+
+def test_write_plan_replaces_only_its_own_outputs(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+    write_plan(planned("plano"), tmp_path)
+    written = write_plan(planned("lab"), tmp_path)
+    on_disk = sorted(path for path in tmp_path.rglob("*") if path.is_file())
+    assert on_disk == written  # nothing of the plano plan is left behind

@@ -22,27 +22,34 @@ MAX_YAML_DEPTH = 32
 
 
 def read_yaml(path: Path) -> Any:
-    """`yaml.safe_load` of `path`, refusing files over 4 MiB or nested deeper than 32 levels."""
+    """Safe-load `path`, refusing files over 4 MiB, nested deeper than 32 levels, or with aliases.
+
+    Aliases (`&a` / `*a`) are refused outright: a few hundred bytes of nested aliases expand into
+    billions of nodes ("billion laughs"), and stack files need none.
+    """
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
         raise SpecError.single(str(path), f"is {size:,} bytes; stack files are limited to {MAX_YAML_BYTES:,}")
+    text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # a safe loader
+        _check_events(path, text)
+        return yaml.load(text, Loader=SAFE_LOADER)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         raise SpecError.single(str(path), f"is not valid YAML: {exc}") from None
-    if _depth(document) > MAX_YAML_DEPTH:
-        raise SpecError.single(str(path), f"nests deeper than {MAX_YAML_DEPTH} levels")
-    return document
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_YAML_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(item, level + 1) for item in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(item, level + 1) for item in value), default=level + 1)
-    return level
+def _check_events(path: Path, text: str) -> None:
+    """Walk the YAML event stream (no document is built) for aliases and nesting depth."""
+    depth = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise SpecError.single(str(path), "uses a YAML alias (*name); write the value out instead")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise SpecError.single(str(path), f"nests deeper than {MAX_YAML_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.core.spec import DnsLabel, SpecModel, unique_names_problem
@@ -37,9 +37,18 @@ class EnvironmentSpec(SpecModel):
         tuple[SiteSpec, ...], Field(min_length=1, max_length=64, description="Datacenter sites.")
     ]
 
-    @model_validator(mode="after")
-    def _site_names_unique(self) -> EnvironmentSpec:
-        problem = unique_names_problem("sites", [site.name for site in self.sites])
+    @field_validator("sites")
+    @classmethod
+    def _names_unique(cls, sites: tuple[SiteSpec, ...]) -> tuple[SiteSpec, ...]:
+        problem = unique_names_problem("sites", [site.name for site in sites])
         if problem:
             raise ValueError(problem)
-        return self
+        # Pools are named `<site>-<pool>` under the environment: site `a` with pool `b-c` and site
+        # `a-b` with pool `c` would be one URN, which the engine refuses halfway through `up`.
+        pool_names = [f"{site.name}-{pool.name}" for site in sites for pool in site.pools]
+        repeated = sorted({name for name in pool_names if pool_names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"site and pool names combine into the same resource name {repeated}; rename a site or a pool"
+            )
+        return sites

@@ -5,11 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
+from gpudc.core.labels import SYSTEM_NAMESPACE
 from gpudc.core.spec import DnsLabel, SpecModel
 
 __all__ = ["ChartVersion", "DriverMode", "DriverSpec", "GpuOperatorSpec", "MigStrategy"]
+
+RESERVED_NAMESPACES = frozenset({"default", SYSTEM_NAMESPACE})
 
 ChartVersion = Annotated[
     str,
@@ -59,10 +62,23 @@ class GpuOperatorSpec(SpecModel):
     """A pinned GPU Operator release in its own namespace."""
 
     chart_version: Annotated[ChartVersion, Field(description="Pinned chart version; never floating.")]
-    namespace: Annotated[DnsLabel, Field(description="Namespace the operator is installed into.")] = (
-        "gpu-operator"
-    )
+    namespace: Annotated[
+        DnsLabel,
+        Field(description="Namespace the operator is installed into; its own, never a shared one."),
+    ] = "gpu-operator"
     driver: Annotated[DriverSpec, Field(description="Kernel driver installation.")]
     mig_strategy: Annotated[MigStrategy, Field(description="MIG device exposure strategy.")] = (
         MigStrategy.NONE
     )
+
+    @field_validator("namespace")
+    @classmethod
+    def _own_namespace(cls, namespace: str) -> str:
+        # gpudc creates (and on removal deletes) this namespace, so it must not be one that
+        # Kubernetes or gpudc itself owns.
+        if namespace in RESERVED_NAMESPACES or namespace.startswith("kube-"):
+            raise ValueError(
+                f"{namespace!r} is owned by Kubernetes or gpudc and would be deleted with the operator; "
+                "use a namespace of its own, such as gpu-operator"
+            )
+        return namespace

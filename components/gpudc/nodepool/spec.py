@@ -52,6 +52,20 @@ LabelValue = Annotated[
 ]
 
 
+# Kubelet may set its own labels only outside these namespaces, bar two sub-namespaces:
+# https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction
+_KUBELET_ALLOWED_DOMAINS = ("node.kubernetes.io", "kubelet.kubernetes.io")
+
+
+def _kubelet_refuses(key: str) -> bool:
+    domain = key.split("/", 1)[0] if "/" in key else ""
+    if domain in _KUBELET_ALLOWED_DOMAINS or domain.endswith(
+        tuple(f".{d}" for d in _KUBELET_ALLOWED_DOMAINS)
+    ):
+        return False
+    return domain in ("kubernetes.io", "k8s.io") or domain.endswith((".kubernetes.io", ".k8s.io"))
+
+
 class TaintEffect(StrEnum):
     """Taint effects the kubelet and scheduler understand (core/v1 Taint.effect)."""
 
@@ -141,4 +155,20 @@ class NodePoolSpec(SpecModel):
         reserved = sorted(key for key in labels if key.startswith(("gpudc.io/", "topology.kubernetes.io/")))
         if reserved:
             raise ValueError(f"labels {reserved} are set by gpudc from the site, hall and pool; remove them")
+        refused = sorted(key for key in labels if _kubelet_refuses(key))
+        if refused:
+            raise ValueError(
+                f"labels {refused} are in the kubernetes.io / k8s.io namespaces, which kubelet refuses in "
+                "--node-labels (except node.kubernetes.io/ and kubelet.kubernetes.io/); use a prefix of your own"
+            )
         return labels
+
+    @field_validator("taints")
+    @classmethod
+    def _taints_unique(cls, taints: tuple[Taint, ...]) -> tuple[Taint, ...]:
+        # Node validation: "taints must be unique by key and effect pair".
+        pairs = [(taint.key, taint.effect.value) for taint in taints]
+        repeated = sorted({pair for pair in pairs if pairs.count(pair) > 1})
+        if repeated:
+            raise ValueError(f"taints must be unique by key and effect; {repeated} repeat")
+        return taints

@@ -5,17 +5,23 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from gpudc.core.errors import SpecError
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import helm_values, manifests
 from gpudc.preview.report import render_report
 
-__all__ = ["write_plan"]
+__all__ = ["OUTPUTS", "write_plan"]
+
+OUTPUTS = ("plan.json", "report.md", "manifests", "helm")
+"""Everything `write_plan` writes, and so everything it may remove from an earlier plan."""
 
 
 def write_plan(plan: Plan, directory: Path) -> list[Path]:
-    """Replace `directory` with the plan's files; return what was written, sorted."""
-    if directory.exists():
-        shutil.rmtree(directory)
+    """Write the plan's files into `directory`, replacing an earlier plan's; return them, sorted.
+
+    Every file is rendered before anything on disk changes, and only an earlier plan's own
+    outputs are removed: a directory holding anything else is refused, never emptied.
+    """
     files: dict[Path, str] = {
         directory / "plan.json": plan.to_json(),
         directory / "report.md": render_report(plan),
@@ -24,6 +30,20 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
         files[directory / "manifests" / manifest.filename] = manifest.to_yaml()
     for filename, values in helm_values(plan).items():
         files[directory / "helm" / filename] = values
+    if directory.exists():
+        foreign = sorted(path.name for path in directory.iterdir() if path.name not in OUTPUTS)
+        if foreign:
+            raise SpecError.single(
+                str(directory),
+                f"holds files gpudc did not write ({', '.join(foreign[:5])}); choose an empty or "
+                "new --out directory",
+            )
+        for name in OUTPUTS:
+            stale = directory / name
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            elif stale.exists():
+                stale.unlink()
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

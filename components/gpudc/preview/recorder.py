@@ -74,6 +74,9 @@ class RecordingMonitor(MockMonitor):
         if request.type == STACK_TYPE:
             self.stack_urn = urn
             return resource_pb2.RegisterResourceResponse(urn=urn)
+        if urn in self.resources:
+            # The engine refuses a second resource with the same URN; so does the preview.
+            raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
         inputs = rpc.deserialize_properties(request.object)
         self.registrations.append(
             Registration(

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from gpudc.core.errors import SpecError
 from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import Registration
 
@@ -78,7 +79,11 @@ def manifests(plan: Plan) -> list[Manifest]:
     found.sort(key=lambda manifest: manifest.filename)
     clashes = sorted(name for name, count in Counter(m.filename for m in found).items() if count > 1)
     if clashes:
-        raise ValueError(f"two objects in the plan share a kind, namespace and name: {clashes}")
+        raise SpecError.single(
+            "manifests",
+            f"two objects on one cluster share a kind, namespace and name ({', '.join(clashes)}); "
+            "rename one of them in the stack file",
+        )
     return found
 
 

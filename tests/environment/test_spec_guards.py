@@ -1,0 +1,84 @@
+"""Mistakes the API server, kubelet or the Pulumi engine would only reject halfway through an
+`up` are refused by the spec, before anything registers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pulumi
+import pytest
+
+from gpudc import SpecError, parse_environment
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY
+from gpudc.preview.run import plan_callable
+
+
+def _lab(project: Project) -> dict[str, Any]:
+    return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+
+
+def _issues(environment: dict[str, Any]) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        parse_environment(environment)
+    return [str(issue) for issue in caught.value.issues]
+
+
+@pytest.mark.parametrize("namespace", ["gpudc-system", "default", "kube-system"])
+def test_operator_namespace_is_its_own(project: Project, namespace: str) -> None:
+    environment = _lab(project)
+    environment["sites"][0]["gpu_operator"]["namespace"] = namespace
+    assert _issues(environment) == [
+        f"sites[0].gpu_operator.namespace: {namespace!r} is owned by Kubernetes or gpudc and would be deleted "
+        f"with the operator; use a namespace of its own, such as gpu-operator, got {namespace!r}"
+    ]
+
+
+def test_site_and_pool_names_cannot_combine_into_one_urn(project: Project) -> None:
+    environment = _lab(project)
+    other = copy.deepcopy(environment["sites"][0])
+    environment["sites"][0]["pools"][0]["name"] = "h100-x"  # lab + h100-x
+    other.update(name="lab-h100")  # lab-h100 + x
+    other["pools"][0]["name"] = "x"
+    environment["sites"].append(other)
+    assert _issues(environment) == [
+        "sites: site and pool names combine into the same resource name ['lab-h100-x']; rename a site or a "
+        "pool, got a list of 2"
+    ]
+
+
+def test_labels_kubelet_refuses(project: Project) -> None:
+    environment = _lab(project)
+    environment["sites"][0]["pools"][0]["labels"] = {
+        "node-role.kubernetes.io/gpu": "",
+        "node.kubernetes.io/instance-type": "dgx-h100",  # allowed to kubelet
+        "example.com/team": "ml",
+    }
+    assert _issues(environment) == [
+        "sites[0].pools[0].labels: labels ['node-role.kubernetes.io/gpu'] are in the kubernetes.io / k8s.io "
+        "namespaces, which kubelet refuses in --node-labels (except node.kubernetes.io/ and "
+        "kubelet.kubernetes.io/); use a prefix of your own"
+    ]
+
+
+def test_taints_are_unique_by_key_and_effect(project: Project) -> None:
+    environment = _lab(project)
+    environment["sites"][0]["pools"][0]["taints"] = [
+        {"key": "a", "effect": "NoSchedule"},
+        {"key": "a", "value": "x", "effect": "NoSchedule"},
+        {"key": "a", "effect": "NoExecute"},
+    ]
+    assert _issues(environment) == [
+        "sites[0].pools[0].taints: taints must be unique by key and effect; [('a', 'NoSchedule')] repeat, "
+        "got a list of 3"
+    ]
+
+
+def test_the_preview_refuses_duplicate_urns_as_the_engine_does() -> None:
+    def program() -> None:
+        pulumi.ComponentResource("x:y:Z", "same")
+        pulumi.ComponentResource("x:y:Z", "same")
+
+    with pytest.raises(ValueError, match="Duplicate resource URN 'urn:pulumi:stack::project::x:y:Z::same'"):
+        plan_callable(program)
