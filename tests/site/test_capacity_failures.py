@@ -175,7 +175,10 @@ def test_rack_beyond_every_cooling_type(build: Any) -> None:
 
 def test_liquid_cooled_model_in_an_air_hall(build: Any) -> None:
     pools = [build.pool(name="nvl72", node_model="gb200-nvl72", nodes=36)]
-    issue = only_issue(build.site(halls=[build.hall(cooling="air")], pools=pools))
+    issue, *rest = issues_of(build.site(halls=[build.hall(cooling="air")], pools=pools))
+    # The pool still counts: its 120 kW systems fit no 45 kW rack and its 240 kW overrun the hall,
+    # and both are said now rather than after the cooling is fixed.
+    assert [other.path for other in rest] == ["sites[0].pools[0].hall", "sites[0].halls[0].power_kw"]
     assert str(issue) == (
         "sites[0].pools[0].hall: gb200-nvl72 needs direct-liquid cooling but hall h1 has air; move "
         "the pool to a hall with direct-liquid cooling or change sites[0].halls[0].cooling, got 'h1'"
@@ -186,7 +189,7 @@ def test_cooling_mismatch_path_names_the_pools_hall(build: Any) -> None:
     # the pool is the second one and sits in the second hall: both indexes must follow.
     halls = [build.hall(cooling="direct-liquid"), build.hall(name="h2", cooling="rear-door")]
     pools = [build.pool(nodes=1), build.pool(name="nvl72", hall="h2", node_model="gb200-nvl72", nodes=18)]
-    issue = only_issue(build.site(halls=halls, pools=pools))
+    issue = issues_of(build.site(halls=halls, pools=pools))[0]
     assert issue.path == "sites[0].pools[1].hall"
     assert issue.message.endswith("or change sites[0].halls[1].cooling")
 
@@ -331,3 +334,23 @@ def test_every_problem_is_reported_in_one_error(build: Any) -> None:
         "5 problems in the spec:\n  sites[0].pools[1].node_model: unknown node model"
     )
     assert len(str(error).splitlines()) == 6
+
+
+# --- one problem never hides another ------------------------------------------------------------
+
+
+def test_a_rack_shortage_does_not_hide_hot_racks(build: Any) -> None:
+    # Air hall, 45 kW racks, 1 rack usable of 2: 12 H100 systems need 3 racks of 4 (40.8 kW each),
+    # which is both too few racks and above air's 40 kW.
+    hall = build.hall(cooling="air", power_kw=1000, rows=[{"name": "a", "racks": 2}])
+    paths = [issue.path for issue in issues_of(build.site(halls=[hall], pools=[build.pool(nodes=12)]))]
+    assert paths == ["sites[0].halls[0].rows", "sites[0].halls[0].cooling"]
+
+
+def test_a_pool_in_an_unknown_hall_still_counts_against_site_power(build: Any) -> None:
+    # 10 x 10.2 kW = 102 kW IT, x 1.4 PUE = 142.8 kW facility > 90 kW (0.1 MW less 10%).
+    site = build.site(utility_power_mw=0.1, pools=[build.pool(hall="nowhere")])
+    assert [issue.path for issue in issues_of(site)] == [
+        "sites[0].pools[0].hall",
+        "sites[0].utility_power_mw",
+    ]

@@ -171,20 +171,22 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
     models = _resolve_models(site, hardware, prefix, issues)
     pools: list[PoolPlan] = []
     halls: list[HallPlan] = []
-    demands: list[_Demand] = []
     for hall_index, hall in enumerate(site.halls):
         hall_path = f"{prefix}halls[{hall_index}]"
         members = [(i, p) for i, p in enumerate(site.pools) if p.hall == hall.name and i in models]
         hall_pools = _place_hall(site, hall, hall_path, members, models, prefix, issues)
         pools.extend(hall_pools)
         demand = [_Demand(pool.name, pool.nodes, models[index][0]) for index, pool in members]
-        demands.extend(demand)
         halls.append(_check_hall(site, hall, hall_path, hall_pools, demand, issues))
     order = {pool.name: index for index, pool in enumerate(site.pools)}
     pools.sort(key=lambda pool: order[pool.name])
     # Power is checked on what the stack file asks for, placed or not, so a rack shortage never
     # hides a power problem that following its advice would reveal.
-    it_kw = sum(demand.power_kw for demand in demands)
+    it_kw = sum(
+        _Demand(pool.name, pool.nodes, models[index][0]).power_kw
+        for index, pool in enumerate(site.pools)
+        if index in models
+    )
     utility_kw = site.utility_power_mw * 1000
     available_kw = utility_kw * (1 - site.power_headroom)
     facility_kw = it_kw * site.pue
@@ -218,7 +220,8 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "") -> SitePlan:
 def _resolve_models(
     site: SiteSpec, hardware: Hardware, prefix: str, issues: list[SpecIssue]
 ) -> dict[int, tuple[NodeModel, GpuModel]]:
-    """Node and GPU model of each pool that has valid ones, keyed by pool index."""
+    """Node and GPU model of each pool whose models and node count are valid, keyed by pool index
+    (a pool in an unknown hall or a hall with too little cooling is reported and still counted)."""
     halls = {hall.name: hall for hall in site.halls}
     resolved: dict[int, tuple[NodeModel, GpuModel]] = {}
     for index, pool in enumerate(site.pools):
@@ -276,9 +279,8 @@ def _resolve_models(
                     pool.hall,
                 )
             )
-            continue
-        if hall is not None:
-            resolved[index] = (node_model, gpu_model)
+        # Still resolved: its power and racks count, so one problem never hides the next.
+        resolved[index] = (node_model, gpu_model)
     return resolved
 
 
@@ -299,10 +301,7 @@ def _place_hall(
     for index, pool in members:
         node_model, gpu_model = models[index]
         systems = pool.nodes // node_model.nodes_per_system
-        per_rack = min(
-            math.floor(hall.rack_power_kw / node_model.max_power_kw + _EPSILON),
-            hall.rack_units // node_model.rack_units,
-        )
+        per_rack = _systems_per_rack(hall, node_model)
         if per_rack == 0:
             issues.append(
                 SpecIssue(
@@ -373,8 +372,16 @@ class _Demand:
     model: NodeModel
 
     @property
+    def systems(self) -> int:
+        return self.nodes // self.model.nodes_per_system
+
+    @property
     def power_kw(self) -> float:
-        return self.nodes // self.model.nodes_per_system * self.model.max_power_kw
+        return self.systems * self.model.max_power_kw
+
+    def densest_rack_kw(self, hall: HallSpec) -> float:
+        """kW of the fullest rack this pool would fill in `hall` (0 when a system fits no rack)."""
+        return min(_systems_per_rack(hall, self.model), self.systems) * self.model.max_power_kw
 
 
 def _nodes_to_move(demand: list[_Demand], excess_kw: float) -> str:
@@ -411,15 +418,17 @@ def _check_hall(
                 f"at least {math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON):,} kW",
             )
         )
-    peak_rack_kw = max((rack.power_kw for pool in pools for rack in pool.racks), default=0.0)
+    # From what each pool asks for, placed or not: a rack shortage must not hide a hot rack.
+    rack_kw = {pool.name: pool.densest_rack_kw(hall) for pool in demand}
+    peak_rack_kw = max(rack_kw.values(), default=0.0)
     cooling_limit = RACK_COOLING_LIMIT_KW[hall.cooling]
     if peak_rack_kw > cooling_limit + _EPSILON:
-        densest = max(pools, key=lambda pool: max(rack.power_kw for rack in pool.racks))
+        densest = next(pool for pool in demand if rack_kw[pool.name] == peak_rack_kw)
         fixes = []
         stronger = [c.value for c in CoolingType if RACK_COOLING_LIMIT_KW[c] >= peak_rack_kw]
         if stronger:
             fixes.append(f"set {hall_path}.cooling to {' or '.join(stronger)}")
-        if densest.node_model.max_power_kw <= cooling_limit + _EPSILON:
+        if densest.model.max_power_kw <= cooling_limit + _EPSILON:
             fixes.append(
                 f"lower {hall_path}.rack_power_kw to {cooling_limit:g} so fewer systems share a rack"
             )
@@ -446,6 +455,13 @@ def _check_hall(
         racks_used=sum(len(pool.racks) for pool in pools),
         peak_rack_kw=peak_rack_kw,
         footprint=footprint(planned_kw, site),
+    )
+
+
+def _systems_per_rack(hall: HallSpec, model: NodeModel) -> int:
+    """How many systems one rack of the hall takes: the tighter of its kW and its U."""
+    return min(
+        math.floor(hall.rack_power_kw / model.max_power_kw + _EPSILON), hall.rack_units // model.rack_units
     )
 
 
