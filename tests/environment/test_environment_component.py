@@ -6,13 +6,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
+import pulumi_kubernetes as k8s
 import pytest
 
-from gpudc import Environment, SpecError, parse_environment
+from gpudc import DatacenterSite, Environment, SpecError, parse_environment
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.plan import Plan
-from gpudc.preview.run import plan_program, stack_config
+from gpudc.preview.run import plan_callable, plan_program, stack_config
 
 
 def test_plano_tree(planned: Callable[[str], Plan]) -> None:
@@ -86,3 +88,27 @@ def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project,
         "sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig, which this stack's config does not set; "
         "run `pulumi config set --secret gpudc:lab-kubeconfig < kubeconfig`, got 'lab-kubeconfig'"
     ]
+
+
+def test_a_sites_depends_on_reaches_every_kubernetes_object(project: Project) -> None:
+    """Pulumi does not pass a component's depends_on to its children; gpudc does (DESIGN section 3)."""
+    spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
+
+    def program() -> None:
+        provider = k8s.Provider("lab", context="lab")
+        # A custom resource: Pulumi expands a component in depends_on to its children.
+        kueue = k8s.core.v1.Namespace(
+            "kueue", metadata={"name": "kueue-system"}, opts=pulumi.ResourceOptions(provider=provider)
+        )
+        DatacenterSite(
+            "lab",
+            spec.sites[0],
+            opts=pulumi.ResourceOptions(providers={"kubernetes": provider}, depends_on=[kueue]),
+        )
+
+    plan = plan_callable(program, "gpudc", "lab")
+    kueue_urn = next(r.urn for r in plan.resources if r.name == "kueue")
+    objects = [r for r in plan.resources if r.type.startswith("kubernetes:") and r.urn != kueue_urn]
+    assert len(objects) == 5  # 2 namespaces, a ConfigMap, a ResourceFlavor, a Helm release
+    for resource in objects:
+        assert kueue_urn in resource.depends_on, resource.urn

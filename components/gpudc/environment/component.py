@@ -10,6 +10,7 @@ import pulumi
 from gpudc.core.errors import SpecError, SpecIssue
 from gpudc.environment.load import EnvironmentPlan, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
+from gpudc.options import child_opts
 from gpudc.site.component import DatacenterSite
 
 __all__ = ["Environment"]
@@ -50,7 +51,7 @@ class Environment(pulumi.ComponentResource):
                 site,
                 plan=plan.sites[site.name],
                 hardware=plan.hardware,
-                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": providers[site.name]}),
+                opts=child_opts(self, opts, providers={"kubernetes": providers[site.name]}),
             )
             for site in spec.sites
         }

@@ -11,6 +11,7 @@ from gpudc.catalog.software import GPU_OPERATOR_CHART, GPU_OPERATOR_REPOSITORY
 from gpudc.core.labels import GPU_TAINT_KEY, gpudc_labels
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec
 from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
+from gpudc.options import child_opts
 from gpudc.site.capacity import SitePlan
 
 __all__ = ["GpuOperator", "chart_values"]
@@ -76,7 +77,7 @@ class GpuOperator(pulumi.ComponentResource):
                 "name": spec.namespace,
                 "labels": {**gpudc_labels(site=site.name if site else None), **_POD_SECURITY},
             },
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_opts(self, opts),
         )
         k8s.helm.v3.Release(
             f"{name}-release",
@@ -91,7 +92,7 @@ class GpuOperator(pulumi.ComponentResource):
             atomic=True,
             cleanup_on_fail=True,
             timeout=1800,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+            opts=child_opts(self, opts, depends_on=[namespace]),
         )
         self.namespace = spec.namespace
         self.chart_version = spec.chart_version

@@ -26,6 +26,7 @@ from gpudc.core.labels import (
 from gpudc.core.naming import k8s_name
 from gpudc.core.text import render_template
 from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.options import child_opts
 from gpudc.site.capacity import SitePlan
 
 __all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
@@ -82,7 +83,6 @@ class GpuNodePool(pulumi.ComponentResource):
         object_name = k8s_name(site.name if site else "", spec.name)
         meta_labels = gpudc_labels(site=site.name if site else None, pool=spec.name)
         taints = [taint.as_kubernetes() for taint in spec.taints]
-        depends_on = opts.depends_on if opts is not None else None
         registration_name = k8s_name(object_name, "registration")
         k8s.core.v1.ConfigMap(
             f"{name}-registration",
@@ -92,7 +92,7 @@ class GpuNodePool(pulumi.ComponentResource):
                 "labels": meta_labels,
             },
             data={"kubelet.env": _kubelet_env(spec, site, labels)},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=child_opts(self, opts),
         )
         flavor_spec: dict[str, Any] = {"nodeLabels": {k: labels[k] for k in _selector_keys(site)}}
         if taints:
@@ -103,7 +103,7 @@ class GpuNodePool(pulumi.ComponentResource):
             kind="ResourceFlavor",
             metadata={"name": object_name, "labels": meta_labels},
             spec=flavor_spec,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=child_opts(self, opts),
         )
         # Plain values, known now: outputs that wait on a child only lengthen the engine's chain.
         self.flavor_name = object_name

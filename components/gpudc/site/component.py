@@ -12,6 +12,7 @@ from gpudc.core.labels import SYSTEM_NAMESPACE, gpudc_labels
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.gpu_operator.versions import plan_operator
 from gpudc.nodepool.component import GpuNodePool
+from gpudc.options import child_opts
 from gpudc.site.capacity import SitePlan, plan_site
 from gpudc.site.spec import SiteSpec
 
@@ -93,19 +94,19 @@ class DatacenterSite(pulumi.ComponentResource):
         namespace = k8s.core.v1.Namespace(
             f"{name}-system",
             metadata={"name": SYSTEM_NAMESPACE, "labels": gpudc_labels(site=spec.name)},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_opts(self, opts),
         )
         self.pools = {
             pool.name: GpuNodePool(
                 f"{name}-{pool.name}",
                 pool,
                 site=plan,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+                opts=child_opts(self, opts, depends_on=[namespace]),
             )
             for pool in spec.pools
         }
         self.gpu_operator = GpuOperator(
-            f"{name}-gpu-operator", spec.gpu_operator, site=plan, opts=pulumi.ResourceOptions(parent=self)
+            f"{name}-gpu-operator", spec.gpu_operator, site=plan, opts=child_opts(self, opts)
         )
         self.capacity = capacity_outputs(plan)
         self.register_outputs({"capacity": self.capacity})
