@@ -8,7 +8,6 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pytest
 
 from gpudc import DatacenterSite, Environment, SpecError, parse_environment
 from gpudc.core.project import Project
@@ -66,9 +65,17 @@ def test_kubeconfig_secret_never_reaches_the_plan(project: Project) -> None:
 
 def test_a_site_without_a_provider_registers_nothing(project: Project) -> None:
     spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
-    with pytest.raises(SpecError) as caught:
-        Environment("gpudc", spec, providers={})
-    assert [str(issue) for issue in caught.value.issues] == [
+    caught: list[SpecError] = []
+
+    def program() -> None:
+        try:
+            Environment("gpudc", spec, providers={})
+        except SpecError as exc:
+            caught.append(exc)
+
+    plan = plan_callable(program, "gpudc", "lab")
+    assert plan.resources == ()
+    assert [str(issue) for exc in caught for issue in exc.issues] == [
         "sites[0].name: has no Kubernetes provider; pass one in `providers`, got 'lab'"
     ]
 

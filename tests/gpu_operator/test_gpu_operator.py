@@ -85,7 +85,20 @@ def test_chart_values_tolerate_every_pool_taint() -> None:
         "driver": {"enabled": True, "version": "595.91.07"},
         "mig": {"strategy": "none"},
         "daemonsets": {"tolerations": tolerations},
-        "node-feature-discovery": {"worker": {"tolerations": tolerations}},
+        "node-feature-discovery": {
+            "worker": {
+                "tolerations": [
+                    # the chart's default keeps NFD on control-plane nodes; a values list replaces it
+                    {
+                        "key": "node-role.kubernetes.io/control-plane",
+                        "operator": "Equal",
+                        "value": "",
+                        "effect": "NoSchedule",
+                    },
+                    *tolerations,
+                ]
+            }
+        },
     }
 
 

@@ -21,8 +21,16 @@ __all__ = ["GpuOperator", "chart_values"]
 # https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/getting-started.html
 _POD_SECURITY = {"pod-security.kubernetes.io/enforce": "privileged"}
 
-# The chart's own default for daemonsets.tolerations and the NFD worker (values.yaml, v25.3-v26.7).
+# The chart's own defaults (deployments/gpu-operator/values.yaml, v25.3 to v26.7): a values list
+# replaces the default list, so each is repeated here before the pools' taints are added.
 _DEFAULT_TOLERATION = {"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}
+# node-feature-discovery.worker.tolerations also lets NFD label GPU nodes that are control planes.
+_NFD_CONTROL_PLANE_TOLERATION = {
+    "key": "node-role.kubernetes.io/control-plane",
+    "operator": "Equal",
+    "value": "",
+    "effect": "NoSchedule",
+}
 
 
 def chart_values(
@@ -46,7 +54,7 @@ def chart_values(
         "driver": driver_values,
         "mig": {"strategy": spec.mig_strategy.value},
         "daemonsets": {"tolerations": tolerations},
-        "node-feature-discovery": {"worker": {"tolerations": tolerations}},
+        "node-feature-discovery": {"worker": {"tolerations": [_NFD_CONTROL_PLANE_TOLERATION, *tolerations]}},
     }
 
 
