@@ -26,6 +26,12 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):
         assert hall_row in report
+    # h1: 2,611.2 kW x 0.7 x 8,760 h = 16,011.9 MWh; x PUE 1.3 = 20,815.4 MWh; x 334.1 g/kWh =
+    # 6,954.4 t CO2; IT MWh x 1.5 L/kWh = 24,017.8 m3 of water.
+    assert (
+        "| h1 | rear-door | 2,611.2 | 2,880.0 | 268.8 | 40.8 | 64 / 6 / 10 / 80 | 16,011.9 | 20,815.4 "
+        "| 6,954.4 | 24,017.8 |"
+    ) in report
 
 
 def test_plan_of_a_bad_stack_exits_2_and_writes_nothing(

@@ -40,11 +40,14 @@ def capacity_outputs(plan: SitePlan) -> dict[str, Any]:
                 "power_kw": round(hall.power_kw, 1),
                 "available_kw": round(hall.available_kw, 1),
                 "planned_kw": round(hall.planned_kw, 1),
+                "power_left_kw": round(hall.power_left_kw, 1),
                 "peak_rack_kw": round(hall.peak_rack_kw, 1),
                 "racks_total": hall.racks_total,
                 "racks_reserved": hall.racks_reserved,
                 "racks_used": hall.racks_used,
                 "racks_free": hall.racks_free,
+                "it_energy_mwh_per_year": round(hall.footprint.it_energy_mwh, 1),
+                "facility_energy_mwh_per_year": round(hall.footprint.facility_energy_mwh, 1),
                 "co2_tonnes_per_year": round(hall.footprint.co2_tonnes, 1),
                 "water_m3_per_year": round(hall.footprint.water_m3, 1),
             }
@@ -60,6 +63,7 @@ def capacity_outputs(plan: SitePlan) -> dict[str, Any]:
                 "racks": len(pool.racks),
                 "it_power_kw": round(pool.footprint.it_power_kw, 1),
                 "it_energy_mwh_per_year": round(pool.footprint.it_energy_mwh, 1),
+                "facility_energy_mwh_per_year": round(pool.footprint.facility_energy_mwh, 1),
                 "co2_tonnes_per_year": round(pool.footprint.co2_tonnes, 1),
                 "water_m3_per_year": round(pool.footprint.water_m3, 1),
             }
