@@ -22,7 +22,6 @@ class Environment(pulumi.ComponentResource):
 
     TYPE = "gpudc:index:Environment"
 
-    sites: dict[str, DatacenterSite]
     site_names: list[str]
 
     def __init__(
@@ -45,7 +44,7 @@ class Environment(pulumi.ComponentResource):
             raise SpecError(missing)
         plan = plan or plan_environment(spec)
         super().__init__(self.TYPE, name, None, opts)
-        self.sites = {
+        self._sites = {
             site.name: DatacenterSite(
                 f"{name}-{site.name}",
                 site,
@@ -57,9 +56,14 @@ class Environment(pulumi.ComponentResource):
         }
         # Each site registers its own capacity; repeating every site's figures here would only
         # serialise them twice more. `capacity()` gathers them for a stack export.
-        self.site_names = list(self.sites)
+        self.site_names = list(self._sites)
         self.register_outputs({"site_names": self.site_names})
 
     def capacity(self) -> dict[str, Any]:
         """Every site's capacity figures by site name (plain data, for `pulumi.export`)."""
-        return {name: site.capacity for name, site in self.sites.items()}
+        return {name: site.capacity for name, site in self._sites.items()}
+
+    @property
+    def sites(self) -> dict[str, DatacenterSite]:
+        """The site components by site name (child components, not stack outputs)."""
+        return dict(self._sites)

@@ -77,8 +77,6 @@ class DatacenterSite(pulumi.ComponentResource):
 
     TYPE = "gpudc:index:DatacenterSite"
 
-    pools: dict[str, GpuNodePool]
-    gpu_operator: GpuOperator
     capacity: dict[str, Any]
 
     def __init__(
@@ -100,7 +98,7 @@ class DatacenterSite(pulumi.ComponentResource):
             metadata={"name": SYSTEM_NAMESPACE, "labels": gpudc_labels(site=spec.name)},
             opts=child_opts(self, opts),
         )
-        self.pools = {
+        self._pools = {
             pool.name: GpuNodePool(
                 f"{name}-{pool.name}",
                 pool,
@@ -109,8 +107,17 @@ class DatacenterSite(pulumi.ComponentResource):
             )
             for pool in spec.pools
         }
-        self.gpu_operator = GpuOperator(
+        self._gpu_operator = GpuOperator(
             f"{name}-gpu-operator", spec.gpu_operator, site=plan, opts=child_opts(self, opts)
         )
         self.capacity = capacity_outputs(plan)
         self.register_outputs({"capacity": self.capacity})
+
+    # Child components, for programs that build on a site; references, not stack outputs.
+    @property
+    def pools(self) -> dict[str, GpuNodePool]:
+        return dict(self._pools)
+
+    @property
+    def gpu_operator(self) -> GpuOperator:
+        return self._gpu_operator
