@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import Field, ValidationError
 
 from gpudc.core.errors import SpecError, SpecIssue, format_path
 from gpudc.core.labels import gpudc_labels
 from gpudc.core.naming import k8s_name
-from gpudc.core.spec import DNS_LABEL_PATTERN
+from gpudc.core.spec import DNS_LABEL_PATTERN, Cidr, SpecModel
 
 DNS_LABEL = re.compile(DNS_LABEL_PATTERN)
 
@@ -67,3 +69,20 @@ def test_labels() -> None:
         "gpudc.io/pool": "h100",
         "team": "ml",
     }
+
+
+class _Network(SpecModel):
+    cidr: Annotated[Cidr, Field(description="A network.")]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("10.0.0.0/16", "10.0.0.0/16"), ("fd00::/64", "fd00::/64"), ("10.0.0.0/8", "10.0.0.0/8")],
+)
+def test_cidr_accepts_networks(value: str, expected: str) -> None:
+    assert _Network(cidr=value).cidr == expected
+
+
+def test_cidr_names_host_bits() -> None:
+    with pytest.raises(ValidationError, match="must be a network in CIDR form with no host bits set"):
+        _Network(cidr="10.0.0.1/16")

@@ -19,7 +19,6 @@ __all__ = [
     "DnsLabel",
     "Kilowatts",
     "NonNegativeInt",
-    "PositiveFloat",
     "PositiveInt",
     "SpecModel",
 ]
@@ -71,7 +70,6 @@ Cidr = Annotated[
 
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
 NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
-PositiveFloat = Annotated[float, Field(gt=0)]
 Kilowatts = Annotated[float, Field(gt=0, description="Electrical power in kilowatts (kW).")]
 
 
