@@ -8,11 +8,15 @@ every component without anyone mutating it behind the validator's back.
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from collections import Counter
+from collections.abc import Iterable
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from gpudc.core.errors import explain_pattern
+
+T = TypeVar("T", bound=str | tuple[str, str])
 
 __all__ = [
     "Cidr",
@@ -21,6 +25,7 @@ __all__ = [
     "NonNegativeInt",
     "PositiveInt",
     "SpecModel",
+    "repeated",
 ]
 
 
@@ -73,7 +78,12 @@ NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
 Kilowatts = Annotated[float, Field(gt=0, description="Electrical power in kilowatts (kW).")]
 
 
+def repeated(items: Iterable[T]) -> list[T]:
+    """The items that occur more than once, sorted (each listed once)."""
+    return sorted(item for item, count in Counter(items).items() if count > 1)
+
+
 def unique_names_problem(field: str, names: list[str]) -> str | None:
     """The message for repeated names in a list of named specs, or None when all are unique."""
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    return f"names in {field} must be unique; rename {repeated}" if repeated else None
+    twice = repeated(names)
+    return f"names in {field} must be unique; rename {twice}" if twice else None

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.catalog.models import GpuModel, NodeModel
-from gpudc.core.spec import DnsLabel, SpecModel, unique_names_problem
+from gpudc.core.spec import DnsLabel, SpecModel, repeated, unique_names_problem
 from gpudc.site.spec import SiteSpec
 
 __all__ = ["EnvironmentSpec"]
@@ -46,9 +46,9 @@ class EnvironmentSpec(SpecModel):
         # Pools are named `<site>-<pool>` under the environment: site `a` with pool `b-c` and site
         # `a-b` with pool `c` would be one URN, which the engine refuses halfway through `up`.
         pool_names = [f"{site.name}-{pool.name}" for site in sites for pool in site.pools]
-        repeated = sorted({name for name in pool_names if pool_names.count(name) > 1})
-        if repeated:
+        clashes = repeated(pool_names)
+        if clashes:
             raise ValueError(
-                f"site and pool names combine into the same resource name {repeated}; rename a site or a pool"
+                f"site and pool names combine into the same resource name {clashes}; rename a site or a pool"
             )
         return sites

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.core.errors import explain_pattern
-from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel
+from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, repeated
 
 __all__ = [
     "ExistingNodes",
@@ -168,7 +168,7 @@ class NodePoolSpec(SpecModel):
     def _taints_unique(cls, taints: tuple[Taint, ...]) -> tuple[Taint, ...]:
         # Node validation: "taints must be unique by key and effect pair".
         pairs = [(taint.key, taint.effect.value) for taint in taints]
-        repeated = sorted({pair for pair in pairs if pairs.count(pair) > 1})
-        if repeated:
-            raise ValueError(f"taints must be unique by key and effect; {repeated} repeat")
+        twice = repeated(pairs)
+        if twice:
+            raise ValueError(f"taints must be unique by key and effect; {twice} repeat")
         return taints
