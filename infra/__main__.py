@@ -1,16 +1,19 @@
-"""The gpudc Pulumi program: this stack's environment, validated, then built.
+"""The gpudc Pulumi program: this stack's environment, validated, planned, then built.
 
-Everything is checked (schema, placement, power, cooling, driver versions) before the first
-resource is registered, so a bad stack file deploys nothing.
+Everything is checked (schema, placement, power, cooling, clusters, driver versions) before the
+first resource is registered, so a bad stack file deploys nothing and ends `pulumi up` with the
+same findings `gpudc validate` prints.
 """
 
 import pulumi
 
-from gpudc import Environment, parse_environment, plan_environment, site_providers
+from gpudc import Environment, cluster_providers, parse_environment, plan_environment
+from gpudc.environment.program import findings_as_run_error, log_warnings
 
 config = pulumi.Config("gpudc")
-spec = parse_environment(config.require_object("environment"))
-plan = plan_environment(spec)
-providers = site_providers(spec, config)
-environment = Environment("gpudc", spec, providers=providers, plan=plan)
-pulumi.export("capacity", environment.capacity())
+with findings_as_run_error():
+    spec = parse_environment(config.get("environment"))
+    plan = plan_environment(spec, has_config=lambda key: config.get_secret(key) is not None)
+log_warnings(plan)
+environment = Environment("gpudc", spec, providers=cluster_providers(spec, config), plan=plan)
+pulumi.export("derived", environment.derived)

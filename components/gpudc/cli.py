@@ -1,71 +1,140 @@
-"""`gpudc validate | plan | schema`: the stack file checked, planned offline, described.
+"""`gpudc validate | plan | schema | catalog`: a stack checked, planned offline, described.
 
-Exit codes: 0 ok, 2 the stack file (or program input) is wrong, with every problem printed as
-`path: message, got value`, never a traceback.
+Exit codes: 0 ok; 2 the stack file (or program input) has an error, or a warning under
+`--strict`. Every finding is printed as `severity CODE path: message, got value; fix`, never a
+traceback. `validate` and `plan` read a stack file through the same code and agree on it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from gpudc.catalog.listing import COLUMNS, catalog_rows, markdown_table
 from gpudc.core.errors import SpecError
+from gpudc.core.findings import Finding, printable
 from gpudc.core.project import Project, find_project
-from gpudc.environment.load import load_environment, plan_environment
+from gpudc.environment.load import check_stack, read_stack
+from gpudc.environment.plan import EnvironmentPlan
 from gpudc.environment.schema import stack_file_schema_json
 from gpudc.preview.output import write_plan
 from gpudc.preview.plan import Plan
-from gpudc.preview.report import cooling_load, totals
+from gpudc.preview.report import TOTALS, cooling_load
 from gpudc.preview.run import plan_project
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class CatalogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
 ProjectOption = Annotated[
     Path | None, typer.Option("--project", "-C", help="Pulumi project directory (default: search upward).")
 ]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail the command too (exit 2).")]
+
+
+def _print_findings(findings: Sequence[Finding]) -> None:
+    for finding in findings:
+        colour = "red" if finding.is_error else "yellow"
+        errors.print(f"[{colour}]{finding.severity.value}[/] {finding.code} ", end="")
+        errors.print(str(finding), markup=False, soft_wrap=True)
 
 
 def _fail(exc: SpecError) -> typer.Exit:
-    errors.print(f"[bold red]{len(exc.issues)} problem(s):[/]")
-    for issue in exc.issues:
-        errors.print(f"  {issue}", markup=False, soft_wrap=True)
+    _print_findings(exc.issues)
+    errors.print(f"[bold red]{len(exc.errors)} error(s)[/], {len(exc.issues) - len(exc.errors)} warning(s)")
     return typer.Exit(code=2)
 
 
+def _warn(findings: Sequence[Finding], strict: bool) -> None:
+    """Print warnings; under `--strict` they fail the command."""
+    _print_findings(findings)
+    if strict and findings:
+        errors.print(f"[bold red]{len(findings)} warning(s) fail under --strict[/]")
+        raise typer.Exit(code=2)
+
+
 @app.command()
-def validate(stack: str, project: ProjectOption = None) -> None:
-    """Check a stack file: schema, placement, power, cooling, racks and driver versions."""
+def validate(
+    stack: str,
+    project: ProjectOption = None,
+    strict: StrictOption = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text, or json for CI annotations.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions."""
     try:
-        spec = load_environment(stack, project)
-        plan = plan_environment(spec)
+        plan = check_stack(read_stack(find_project(project), stack))
     except SpecError as exc:
+        if output is OutputFormat.JSON:
+            _print_json(stack, exc.issues, None)
+            raise typer.Exit(code=2) from None
         raise _fail(exc) from None
+    if output is OutputFormat.JSON:
+        _print_json(stack, plan.findings, plan)
+        if strict and plan.findings:
+            raise typer.Exit(code=2)
+        return
+    _warn(plan.findings, strict)
+    sites = plan.sites.values()
     console.print(
-        f"stack {stack}: ok - {len(spec.sites)} site(s), "
-        f"{sum(site.nodes for site in plan.sites.values()):,} nodes, "
-        f"{sum(site.gpus for site in plan.sites.values()):,} GPUs",
+        f"stack {printable(stack)}: ok - {len(sites)} site(s), {len(plan.clusters)} cluster(s), "
+        f"{sum(site.capacity.nodes for site in sites):,} nodes, "
+        f"{sum(site.capacity.gpus for site in sites):,} GPUs; "
+        f"{len(plan.findings)} warning(s), {len(plan.waived)} waived",
         soft_wrap=True,
     )
+
+
+def _print_json(stack: str, findings: Sequence[Finding], plan: EnvironmentPlan | None) -> None:
+    document: dict[str, Any] = {
+        "stack": stack,
+        "ok": plan is not None,
+        "findings": [finding.as_json() for finding in findings],
+        "waived": [] if plan is None else [
+            {**item.finding.as_json(), "reason": item.reason} for item in plan.waived
+        ],
+    }
+    print(json.dumps(document, indent=2, sort_keys=True))
 
 
 @app.command()
 def plan(
     stack: str,
     project: ProjectOption = None,
+    strict: StrictOption = False,
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: <project>/out/<stack>).")
     ] = None,
 ) -> None:
-    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/ and report.md."""
+    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md."""
     try:
         found = find_project(project)
-        with console.status(f"planning {stack} offline ..."):
+        stack_file = read_stack(found, stack)
+        # A gpudc stack is checked exactly as `validate` checks it before the program runs; a
+        # library program's stack (no gpudc: keys) is the program's own to check.
+        if stack_file.is_gpudc_stack:
+            _warn(check_stack(stack_file).findings, strict)
+        with console.status(f"planning {printable(stack)} offline ..."):
             result = plan_project(found, stack)
         directory = out or found.root / "out" / stack
         written = write_plan(result, directory)
@@ -80,6 +149,28 @@ def schema() -> None:
     print(stack_file_schema_json(), end="")
 
 
+@app.command()
+def catalog(
+    output: Annotated[
+        CatalogFormat, typer.Option("--format", help="text, json, or markdown (the README's table).")
+    ] = CatalogFormat.TEXT,
+) -> None:
+    """List the node models gpudc knows, with their GPU, power, size, cooling and driver floor."""
+    rows = catalog_rows()
+    if output is CatalogFormat.JSON:
+        print(json.dumps(rows, indent=2))
+        return
+    if output is CatalogFormat.MARKDOWN:
+        print(markdown_table(rows), end="")
+        return
+    table = Table(title="gpudc catalog: node models")
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
+    console.print(table)
+
+
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:
     table = Table(title=f"{project.name}/{result.stack}: {len(result.resources)} resources")
     table.add_column("type")
@@ -87,22 +178,24 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
     for type_, count in result.by_type().items():
         table.add_row(type_, str(count))
     console.print(table)
-    t = totals(result)
-    console.print(
-        f"nodes {t['nodes']:,.0f} · GPUs {t['gpus']:,.0f} · IT power {t['it_power_kw']:,.1f} kW · "
-        f"facility power {t['facility_power_kw']:,.1f} kW\n"
-        f"per year: facility energy {t['facility_energy_mwh_per_year']:,.1f} MWh · "
-        f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
-        soft_wrap=True,
-    )
-    cooling = cooling_load(result)
-    if cooling:
+    derived = result.derived
+    if derived is not None:
+        t = {key: derived.total(key) for key in TOTALS}
         console.print(
-            "cooling: "
-            + " · ".join(f"{kind} {halls} hall(s), {kw:,.1f} kW" for kind, (halls, kw) in cooling.items()),
+            f"nodes {t['nodes']:,.0f} · GPUs {t['gpus']:,.0f} · IT power {t['it_power_kw']:,.1f} kW · "
+            f"peak facility power {t['facility_power_kw']:,.1f} kW\n"
+            f"per year: facility energy {t['facility_energy_mwh_per_year']:,.1f} MWh · "
+            f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
             soft_wrap=True,
         )
-    console.print(f"wrote {files} files to {directory}")
+        cooling = cooling_load(derived)
+        if cooling:
+            console.print(
+                "cooling: "
+                + " · ".join(f"{kind} {halls} hall(s), {kw:,.1f} kW" for kind, (halls, kw) in cooling.items()),
+                soft_wrap=True,
+            )
+    console.print(f"wrote {files} files to {directory}", markup=False)
 
 
 def main() -> None:

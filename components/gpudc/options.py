@@ -21,6 +21,8 @@ def child_opts(
     *,
     depends_on: Sequence[pulumi.Resource] = (),
     providers: dict[str, pulumi.ProviderResource] | None = None,
+    provider: pulumi.ProviderResource | None = None,
+    aliases: Sequence[pulumi.Alias] | None = None,
 ) -> pulumi.ResourceOptions:
     """Parented to `parent`, waiting on what the component waits on plus `depends_on`."""
     inherited = opts.depends_on if opts is not None else None
@@ -35,4 +37,10 @@ def child_opts(
         merged = pulumi.Output.from_input(inherited).apply(  # type: ignore[arg-type]
             lambda resolved: [*(resolved if isinstance(resolved, list | tuple) else [resolved]), *depends_on]
         )
-    return pulumi.ResourceOptions(parent=parent, depends_on=merged, providers=providers)
+    return pulumi.ResourceOptions(
+        parent=parent,
+        depends_on=merged,
+        providers=providers,
+        provider=provider,
+        aliases=list(aliases) if aliases else None,
+    )

@@ -72,7 +72,7 @@ class Fabric(StrEnum):
 
 
 MIG_PROFILE_PATTERN = r"^[1-7]g\.[0-9]+gb$"
-HTTPS_SOURCES_PATTERN = r"^https://\S+(\s+https://\S+)*$"
+HTTPS_SOURCES_PATTERN = r"^https://[!-~]+(\s+https://[!-~]+)*$"
 
 MigProfileName = Annotated[
     str,
@@ -82,7 +82,7 @@ MigProfileName = Annotated[
 
 SourceUrls = Annotated[
     str,
-    StringConstraints(pattern=HTTPS_SOURCES_PATTERN),
+    StringConstraints(max_length=4000, pattern=HTTPS_SOURCES_PATTERN),
     Field(
         description="Whitespace-separated https:// URLs of the public documents the record's "
         "figures come from (vendor datasheet, user guide, reference architecture)."
@@ -99,20 +99,22 @@ class GpuModel(SpecModel):
     ]
     product_name: Annotated[
         str,
-        StringConstraints(min_length=1),
+        StringConstraints(min_length=1, max_length=200),
         Field(description="Vendor product name, e.g. 'NVIDIA H100 SXM5 80GB' (free text)."),
     ]
     architecture: Annotated[GpuArchitecture, Field(description="NVIDIA GPU architecture generation (enum).")]
     memory_gib: Annotated[
         PositiveInt,
         Field(
+            le=4096,  # 4 TiB per GPU: ten times the largest HBM stack announced (B300: 288 GB)
             description="GPU memory (HBM or GDDR) per GPU, the figure the datasheet states "
             "(GB as NVIDIA quotes it)."
         ),
     ]
     max_power_w: Annotated[
         PositiveInt,
-        Field(description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."),
+        # 10 W to 10 kW: an edge accelerator to several times the largest GPU board (B300: 1.4 kW).
+        Field(ge=10, le=10_000, description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."),
     ]
     nvlink_generation: Annotated[
         Annotated[int, Field(ge=1, le=5, strict=True)] | None,
@@ -121,6 +123,7 @@ class GpuModel(SpecModel):
     nvlink_bandwidth_gbs: Annotated[
         PositiveInt | None,
         Field(
+            le=100_000,  # NVLink 5 is 1,800 GB/s per GPU
             description="NVLink bandwidth per GPU, bidirectional as NVIDIA quotes it; None "
             "without NVLink (GB/s)."
         ),
@@ -128,6 +131,7 @@ class GpuModel(SpecModel):
     mig_profiles: Annotated[
         tuple[MigProfileName, ...],
         Field(
+            max_length=32,
             description="MIG GPU-instance profiles the GPU offers, as NVIDIA's MIG user guide "
             "names them, without the '+me' media-extension variants; empty = no MIG (names)."
         ),
@@ -135,6 +139,8 @@ class GpuModel(SpecModel):
     min_driver_branch: Annotated[
         PositiveInt,
         Field(
+            ge=100,
+            le=999,  # NVIDIA driver branches are three digits (R450 ... R610)
             description="Lowest NVIDIA data-center driver major branch that supports the GPU, "
             "e.g. 525 (branch number)."
         ),
@@ -163,12 +169,15 @@ class NicGroup(SpecModel):
     fabric: Annotated[Fabric, Field(description="Network the ports are cabled to (enum).")]
     count: Annotated[
         PositiveInt,
-        Field(description="Number of network ports in the group, per system (ports)."),
+        # An NVL72 rack cables 72 compute ports; 1,024 leaves room for any rack-scale system.
+        Field(le=1024, description="Number of network ports in the group, per system (ports)."),
     ]
-    speed_gbps: Annotated[PositiveInt, Field(description="Line rate of each port (Gb/s).")]
+    speed_gbps: Annotated[
+        PositiveInt, Field(le=3200, description="Line rate of each port (Gb/s); 1.6T ports are the fastest shipping.")
+    ]
     model: Annotated[
         str,
-        StringConstraints(min_length=1),
+        StringConstraints(min_length=1, max_length=100),
         Field(description="Adapter model, e.g. 'ConnectX-7' (free text)."),
     ]
 
@@ -187,29 +196,37 @@ class NodeModel(SpecModel):
     ]
     product_name: Annotated[
         str,
-        StringConstraints(min_length=1),
+        StringConstraints(min_length=1, max_length=200),
         Field(description="Vendor product the figures describe, e.g. 'NVIDIA DGX H100' (text)."),
     ]
     gpu_model: Annotated[
         DnsLabel,
         Field(description="Key of the system's GPU in GPU_MODELS (DNS label)."),
     ]
-    gpus_per_system: Annotated[PositiveInt, Field(description="GPUs in one system (count).")]
+    gpus_per_system: Annotated[
+        PositiveInt,
+        # NVIDIA's largest announced NVLink domain is 576 GPUs (Vera Rubin NVL576); 1,024 bounds it.
+        Field(le=1024, description="GPUs in one system (count)."),
+    ]
     nodes_per_system: Annotated[
         PositiveInt,
         Field(
+            le=1024,
             description="Kubernetes nodes one system is made of: 1 for an HGX server, 18 compute "
             "trays for a GB200 NVL72 rack (count)."
         ),
     ]
-    cpu_sockets: Annotated[PositiveInt, Field(description="CPU sockets in one system (count).")]
+    cpu_sockets: Annotated[
+        PositiveInt, Field(le=1024, description="CPU sockets in one system, 72 Grace CPUs in an NVL144 rack (count).")
+    ]
     cpu_cores: Annotated[
         PositiveInt,
-        Field(description="Total physical CPU cores in one system (cores)."),
+        Field(le=262_144, description="Total physical CPU cores in one system (cores)."),
     ]
     memory_gib: Annotated[
         PositiveInt,
         Field(
+            le=1_048_576,  # 1 PiB: far beyond any rack-scale system (an NVL72 holds ~17 TB of LPDDR)
             description="System RAM of one system; the vendor's TB/GB figure taken as binary, "
             "so '2 TB' is 2048 (GiB)."
         ),
@@ -220,7 +237,7 @@ class NodeModel(SpecModel):
     ]
     rack_units: Annotated[
         PositiveInt,
-        Field(description="Rack space one system takes; a rack-scale system takes its whole rack (U)."),
+        Field(le=60, description="Rack space one system takes; a rack-scale system takes its whole rack (U)."),
     ]
     cooling: Annotated[
         CoolingType,
@@ -228,7 +245,7 @@ class NodeModel(SpecModel):
     ]
     nics: Annotated[
         tuple[NicGroup, ...],
-        Field(description="NIC port groups of one system, by fabric (list of groups)."),
+        Field(max_length=16, description="NIC port groups of one system, by fabric (list of groups)."),
     ]
     source: SourceUrls
 

@@ -7,40 +7,42 @@ report through this one type, so the CLI and the Pulumi program print the same l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["SpecError", "SpecIssue", "explain_pattern", "format_path", "issues_from_validation_error"]
+from gpudc.core.findings import MISSING, Check, Finding, Severity, join_path, register
 
-_MISSING = object()
+__all__ = [
+    "FILE_UNREADABLE",
+    "SCHEMA",
+    "SpecError",
+    "explain_pattern",
+    "format_path",
+    "issues_from_validation_error",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class SpecIssue:
-    """One problem: where it is (`sites[0].pools[1].nodes`), what was there, and what to do."""
-
-    path: str
-    message: str
-    value: Any = _MISSING
-
-    def __str__(self) -> str:
-        where = self.path or "<root>"
-        if self.value is _MISSING:
-            return f"{where}: {self.message}"
-        return f"{where}: {self.message}, got {_show(self.value)}"
+SCHEMA = register("GPUDC-SPEC-001", Severity.ERROR, "The stack file does not match the spec")
+FILE_UNREADABLE = register("GPUDC-FILE-001", Severity.ERROR, "The stack file cannot be read")
 
 
 class SpecError(ValueError):
-    """Raised before any resource is registered when a spec or a derivation from it is wrong."""
+    """Raised before any resource is registered when a spec or a derivation from it is wrong.
 
-    def __init__(self, issues: Iterable[SpecIssue]) -> None:
-        self.issues: tuple[SpecIssue, ...] = tuple(issues)
+    It carries every finding at once (warnings too, so they are printed beside the errors).
+    """
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self.issues: tuple[Finding, ...] = tuple(findings)
         if not self.issues:
-            raise ValueError("SpecError needs at least one issue")
+            raise ValueError("SpecError needs at least one finding")
         super().__init__(str(self))
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.issues if finding.is_error)
 
     def __str__(self) -> str:
         count = len(self.issues)
@@ -48,33 +50,37 @@ class SpecError(ValueError):
         return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
 
     @classmethod
-    def single(cls, path: str, message: str, value: Any = _MISSING) -> SpecError:
-        return cls([SpecIssue(path, message, value)])
+    def single(
+        cls, path: str, message: str, value: Any = MISSING, *, fix: str = "", check: Check = FILE_UNREADABLE
+    ) -> SpecError:
+        return cls([check.finding(path, message, fix=fix, value=value)])
 
     def prefixed(self, prefix: str) -> SpecError:
-        """The same issues with `prefix` before each path (a nested spec checked on its own)."""
-        return SpecError(
-            SpecIssue(_join(prefix, issue.path), issue.message, issue.value) for issue in self.issues
-        )
+        """The same findings with `prefix` before each path (a nested spec checked on its own)."""
+        return SpecError(issue.with_prefix(prefix) for issue in self.issues)
 
 
-def format_path(location: Sequence[int | str]) -> str:
-    """`("sites", 0, "pools", 1, "nodes")` -> `sites[0].pools[1].nodes`."""
+def format_path(location: Sequence[int | str], data: Any = None) -> str:
+    """`("sites", 0, "pools", 1, "nodes")` -> `sites[0].pools[1].nodes`.
+
+    With `data` (the document the location points into), a mapping key is always written as a
+    key, never as a list index (`labels.1`, not `labels[1]`), and a key that is not a plain name
+    is quoted (`labels['gpudc.io/x']`), so the path says exactly where to look.
+    """
     out = ""
+    current = data
     for part in location:
-        if isinstance(part, int):
+        in_list = isinstance(current, list) if data is not None else isinstance(part, int)
+        if in_list and isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif isinstance(part, str) and _PLAIN_KEY.match(part):
             out = f"{out}.{part}" if out else part
+        else:
+            out += f"[{str(part)!r}]"
+        current = _child(current, part) if data is not None else None
+        if current is MISSING:
+            current = None
     return out
-
-
-def _join(prefix: str, path: str) -> str:
-    if not prefix:
-        return path
-    if not path:
-        return prefix
-    return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
 
 
 # pydantic's messages are written for Python developers; stack-file authors read these instead.
@@ -139,8 +145,8 @@ def _message(error: Any) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix: str = "") -> list[SpecIssue]:
-    """Translate pydantic's errors into `SpecIssue`s with stack-file paths.
+def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix: str = "") -> list[Finding]:
+    """Translate pydantic's errors into findings with stack-file paths.
 
     `data` is the raw input that was validated: walking it alongside each error's location drops
     the parts a stack-file author never wrote (discriminated-union tags, validator names).
@@ -149,13 +155,13 @@ def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix:
     for error in exc.errors(include_url=False):
         if _is_echo_of_item_error(error):
             continue
-        path = _join(prefix, format_path(_written_location(error["loc"], data)))
+        path = join_path(prefix, format_path(*_written_location(error["loc"], data)))
         # A whole mapping echoed back ("got a mapping") tells the author nothing: model-level
         # checks name the offending fields in their message instead.
         if error["type"] in ("missing", "union_tag_not_found") or isinstance(error.get("input"), dict):
-            issues.append(SpecIssue(path, _message(error)))
+            issues.append(SCHEMA.finding(path, _message(error)))
         else:
-            issues.append(SpecIssue(path, _message(error), error.get("input")))
+            issues.append(SCHEMA.finding(path, _message(error), value=error.get("input")))
     return issues
 
 
@@ -168,35 +174,31 @@ def _is_echo_of_item_error(error: Any) -> bool:
     return isinstance(given, list | tuple) and len(given) >= error.get("ctx", {}).get("min_length", 0)
 
 
-def _written_location(location: Sequence[int | str], data: Any) -> list[int | str]:
+def _written_location(location: Sequence[int | str], data: Any) -> tuple[list[int | str], Any]:
+    """The parts of pydantic's location the author wrote, and the document they point into."""
     if data is None:
-        return list(location)
+        return list(location), None
     kept: list[int | str] = []
     current = data
     last = len(location) - 1
     for index, part in enumerate(location):
+        if isinstance(current, dict) and current.get("type") == part and index != last:
+            continue  # a discriminated union's tag (`type: context`), not a key
         written = _child(current, part)
-        if written is _MISSING and index != last and isinstance(part, str):
+        if written is MISSING and index != last and isinstance(part, str):
             continue  # a union tag or validator name: not a key in the stack file
-        current = None if written is _MISSING else written
+        current = None if written is MISSING else written
         kept.append(part)
-    return kept
+    return kept, data
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _child(container: Any, part: int | str) -> Any:
-    """`container[part]` when the author wrote it there, else the `_MISSING` marker."""
+    """`container[part]` when the author wrote it there, else the `MISSING` marker."""
     if isinstance(container, dict) and part in container:
         return container[part]
     if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
         return container[part]
-    return _MISSING
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict):
-        return "a mapping" if value else "{}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    return repr(value)
+    return MISSING

@@ -21,6 +21,7 @@ T = TypeVar("T", bound=str | tuple[str, str])
 __all__ = [
     "Cidr",
     "DnsLabel",
+    "Fraction",
     "Kilowatts",
     "NonNegativeInt",
     "PositiveInt",
@@ -35,6 +36,8 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        # YAML reads `.inf` and `.nan` as floats; no figure in a datacenter is infinite.
+        allow_inf_nan=False,
         str_strip_whitespace=False,
         validate_default=True,
         use_attribute_docstrings=False,
@@ -75,7 +78,13 @@ Cidr = Annotated[
 
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
 NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
-Kilowatts = Annotated[float, Field(gt=0, description="Electrical power in kilowatts (kW).")]
+Kilowatts = Annotated[
+    float,
+    # 10 W to 2 MW: below a fan, above any rack-scale system announced (a Kyber NVL576 rack is
+    # about 600 kW); the bounds keep placement arithmetic finite for any input.
+    Field(ge=0.01, le=2000.0, allow_inf_nan=False, description="Electrical power in kilowatts (kW)."),
+]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, description="A share, 0 to 1.")]
 
 
 def repeated(items: Iterable[T]) -> list[T]:

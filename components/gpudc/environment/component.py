@@ -1,4 +1,4 @@
-"""`Environment`: every site of a stack file, each on its own cluster provider."""
+"""`Environment`: every site of a stack file, each cluster on the providers the program made."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import pulumi
 
-from gpudc.core.errors import SpecError, SpecIssue
-from gpudc.environment.load import EnvironmentPlan, plan_environment
+from gpudc.cluster.providers import ClusterProviders
+from gpudc.environment.figures import environment_derived
+from gpudc.environment.plan import EnvironmentPlan, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.options import child_opts
 from gpudc.site.component import DatacenterSite
@@ -17,51 +18,45 @@ __all__ = ["Environment"]
 
 
 class Environment(pulumi.ComponentResource):
-    """The root component: one `DatacenterSite` per site, each reaching its cluster through the
-    provider the program made for it (components never create providers)."""
+    """The root component: one `DatacenterSite` per site.
+
+    `plan` is the derived model (`plan_environment(spec)`; computed here when not given).
+    `derived` is the typed figures-and-findings block the offline preview and report read;
+    export it as the `derived` stack output.
+    """
 
     TYPE = "gpudc:index:Environment"
 
     site_names: list[str]
+    derived: dict[str, Any]
 
     def __init__(
         self,
         name: str,
         spec: EnvironmentSpec,
         *,
-        providers: Mapping[str, pulumi.ProviderResource],
+        providers: Mapping[str, ClusterProviders],
         plan: EnvironmentPlan | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        missing = [
-            SpecIssue(
-                f"sites[{index}].name", "has no Kubernetes provider; pass one in `providers`", site.name
-            )
-            for index, site in enumerate(spec.sites)
-            if site.name not in providers
-        ]
-        if missing:
-            raise SpecError(missing)
         plan = plan or plan_environment(spec)
-        super().__init__(self.TYPE, name, None, opts)
+        # Sites are children with inputs of their own; the environment lists their names.
+        props = spec.model_dump(mode="json", exclude={"sites"})
+        props["sites"] = [site.name for site in spec.sites]
+        super().__init__(self.TYPE, name, props, opts)
         self._sites = {
             site.name: DatacenterSite(
                 f"{name}-{site.name}",
                 site,
                 plan=plan.sites[site.name],
-                hardware=plan.hardware,
-                opts=child_opts(self, opts, providers={"kubernetes": providers[site.name]}),
+                providers=providers,
+                opts=child_opts(self, opts),
             )
             for site in spec.sites
         }
-        # Each site registers its own capacity; repeating every site's figures here would only
-        # serialise them twice more. `capacity()` gathers them for a stack export.
         self.site_names = list(self._sites)
+        self.derived = environment_derived(plan).model_dump(mode="json")
         self.register_outputs({"site_names": self.site_names})
-
-    def capacity(self) -> dict[str, Any]:
-        """Every site's capacity figures by site name (plain data, for `pulumi.export`)."""
-        return {name: site.capacity for name, site in self._sites.items()}
 
     @property
     def sites(self) -> dict[str, DatacenterSite]:

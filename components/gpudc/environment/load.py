@@ -1,12 +1,14 @@
-"""From a stack file to a validated `EnvironmentSpec`, and from that to its plans.
+"""From a stack file (or the program's config) to a validated `EnvironmentSpec`.
 
-`load_environment` (CLI, tests) and `parse_environment` (the Pulumi program, which gets the same
-value from `pulumi.Config`) share one path, so `gpudc validate` and `pulumi up` fail the same way.
-`plan_environment` runs every pure derivation and reports all their problems together.
+`gpudc validate`, `gpudc plan` and the Pulumi program all read a stack through this module, so
+a stack file fails the same way everywhere: `read_stack` for the file on disk (CLI), and
+`parse_environment` for the value itself, whether it comes from the file or from
+`pulumi.Config` (which hands structured values over as JSON text).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,75 +16,96 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gpudc.catalog.lookup import Hardware
-from gpudc.core.errors import SpecError, SpecIssue, issues_from_validation_error
-from gpudc.core.project import find_project
+from gpudc.core.errors import SCHEMA, SpecError, issues_from_validation_error
+from gpudc.core.findings import MISSING, Severity, register
+from gpudc.core.project import Project, find_project
+from gpudc.environment.plan import EnvironmentPlan, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
-from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
-from gpudc.site.capacity import SitePlan, plan_site
 
 __all__ = [
     "CONFIG_KEY",
-    "EnvironmentPlan",
+    "StackFile",
+    "check_stack",
     "load_environment",
     "parse_environment",
-    "plan_environment",
+    "read_stack",
 ]
 
 CONFIG_KEY = "gpudc:environment"
+CONFIG_NAMESPACE = "gpudc"
+NO_ENVIRONMENT = register("GPUDC-FILE-002", Severity.ERROR, "The stack file has no gpudc:environment")
 
 
-def parse_environment(raw: Any) -> EnvironmentSpec:
-    """Validate the value of `gpudc:environment`; every problem is raised at once as a SpecError."""
-    if not isinstance(raw, dict):
-        raise SpecError.single(CONFIG_KEY, "must be a mapping with a `sites` list", raw)
-    try:
-        return EnvironmentSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise SpecError(issues_from_validation_error(exc, raw)) from None
+@dataclass(frozen=True, slots=True)
+class StackFile:
+    """A stack file's `config:` mapping, read and shape-checked, and where it came from."""
+
+    path: Path
+    config: Mapping[str, Any]
+
+    @property
+    def is_gpudc_stack(self) -> bool:
+        """Whether the stack configures gpudc at all (any `gpudc:` key, misspelt ones included);
+        a library program's stack that does not is planned without an environment."""
+        return any(key.startswith(f"{CONFIG_NAMESPACE}:") for key in self.config)
+
+    def has_config(self, key: str) -> bool:
+        """Whether `gpudc:<key>` is set (plainly or as a `secure:` value)."""
+        return f"{CONFIG_NAMESPACE}:{key}" in self.config
+
+    def environment(self) -> EnvironmentSpec:
+        if CONFIG_KEY not in self.config:
+            raise SpecError([_no_environment(str(self.path), self.config)])
+        return parse_environment(self.config[CONFIG_KEY])
+
+
+def _no_environment(where: str, config: Mapping[str, Any]) -> Any:
+    near = [key for key in config if key.lower().replace("_", "").startswith("gpudc:env")]
+    hint = f" (found {near[0]!r}: check its spelling)" if near else ""
+    return NO_ENVIRONMENT.finding(
+        where,
+        f"has no `{CONFIG_KEY}` key under `config:`{hint}",
+        fix=f"put the environment under config: {CONFIG_KEY}: (see `gpudc schema`)",
+    )
+
+
+def read_stack(project: Project, stack: str) -> StackFile:
+    return StackFile(project.stack_file(stack), project.stack_config(stack))
+
+
+def check_stack(stack: StackFile) -> EnvironmentPlan:
+    """What `gpudc validate` does and `gpudc plan` does first: parse, then plan, every finding at once."""
+    return plan_environment(stack.environment(), has_config=stack.has_config)
 
 
 def load_environment(stack: str, project_dir: Path | None = None) -> EnvironmentSpec:
     """Read `stacks/Pulumi.<stack>.yaml` of the project at (or above) `project_dir`."""
-    project = find_project(project_dir)
-    config = project.stack_config(stack)
-    if CONFIG_KEY not in config:
+    return read_stack(find_project(project_dir), stack).environment()
+
+
+def parse_environment(raw: Any) -> EnvironmentSpec:
+    """Validate the value of `gpudc:environment`; every problem is raised at once as a SpecError.
+
+    `raw` is the mapping from the stack file, or the JSON text `pulumi.Config.get` returns for it
+    (None when the key is not set).
+    """
+    if raw is None:
+        raise SpecError([_no_environment("config", {})])
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = MISSING  # a plain string: not a mapping, said below
+    if not isinstance(raw, dict):
         raise SpecError.single(
-            str(project.stack_file(stack)),
-            f"has no `{CONFIG_KEY}` key under `config:`; add the environment there",
+            CONFIG_KEY,
+            "must be a mapping with a `sites` list",
+            check=SCHEMA,
+            fix="write the environment as a YAML mapping (sites:, ...) under the key",
         )
-    return parse_environment(config[CONFIG_KEY])
-
-
-@dataclass(frozen=True, slots=True)
-class EnvironmentPlan:
-    """A validated environment and everything derived from it, per site."""
-
-    spec: EnvironmentSpec
-    hardware: Hardware
-    sites: Mapping[str, SitePlan]
-    operators: Mapping[str, OperatorPlan]
-
-
-def plan_environment(spec: EnvironmentSpec) -> EnvironmentPlan:
-    """Place, budget and version-check every site; raise one SpecError with every problem."""
-    hardware = Hardware.with_overrides(spec.gpu_models, spec.node_models)
-    issues: list[SpecIssue] = []
-    sites: dict[str, SitePlan] = {}
-    operators: dict[str, OperatorPlan] = {}
-    for index, site in enumerate(spec.sites):
-        path = f"sites[{index}]"
-        try:
-            plan = plan_site(site, hardware, path)
-        except SpecError as exc:
-            issues.extend(exc.issues)
-            continue
-        sites[site.name] = plan
-        try:
-            gpus = [(pool.name, pool.gpu_model) for pool in plan.pools]
-            operators[site.name] = plan_operator(site.gpu_operator, gpus, f"{path}.gpu_operator")
-        except SpecError as exc:
-            issues.extend(exc.issues)
-    if issues:
-        raise SpecError(issues)
-    return EnvironmentPlan(spec, hardware, sites, operators)
+    try:
+        return EnvironmentSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(issues_from_validation_error(exc, raw)) from None
+    except RecursionError:
+        raise SpecError.single(CONFIG_KEY, "nests too deeply", check=SCHEMA) from None

@@ -1,7 +1,7 @@
-"""One `pulumi_kubernetes.Provider` per site, from the site's `kubernetes` access spec.
+"""The Kubernetes providers of every cluster, from each cluster's access spec.
 
 Programs (ours in infra/, or a team's own) call this; components never create providers, they
-receive them through `opts.providers`, so a library user can hand in any provider they like.
+receive a `ClusterProviders` bundle per cluster, so a library user can hand in any provider.
 """
 
 from __future__ import annotations
@@ -9,37 +9,40 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc.core.errors import SpecError, SpecIssue
+from gpudc.cluster.providers import ClusterProviders
+from gpudc.cluster.spec import ClusterSpec, ContextAccess, KubeconfigSecretAccess
 from gpudc.environment.spec import EnvironmentSpec
-from gpudc.site.spec import ContextAccess, SiteSpec
 
-__all__ = ["site_provider", "site_providers"]
+__all__ = ["cluster_providers", "kubernetes_provider"]
 
 
-def site_provider(site: SiteSpec, config: pulumi.Config, *, name_prefix: str = "") -> k8s.Provider:
-    """The provider for `site`: a kubeconfig context, or a kubeconfig held as a config secret."""
-    name = f"{name_prefix}{site.name}-kubernetes"
-    access = site.kubernetes
+def kubernetes_provider(
+    name: str, access: ContextAccess | KubeconfigSecretAccess, config: pulumi.Config
+) -> k8s.Provider:
+    """A provider for a kubeconfig context, or for a kubeconfig held as a config secret."""
     if isinstance(access, ContextAccess):
         return k8s.Provider(name, context=access.context, enable_server_side_apply=True)
-    return k8s.Provider(
-        name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True
+    return k8s.Provider(name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True)
+
+
+def _bundle(cluster: ClusterSpec, config: pulumi.Config) -> ClusterProviders:
+    management = (
+        kubernetes_provider(f"{cluster.name}-management", cluster.management, config)
+        if cluster.management is not None
+        else None
+    )
+    return ClusterProviders(
+        workload=kubernetes_provider(f"{cluster.name}-kubernetes", cluster.kubernetes, config),
+        management=management,
     )
 
 
-def site_providers(spec: EnvironmentSpec, config: pulumi.Config) -> dict[str, k8s.Provider]:
-    """A provider for every site, after checking that every kubeconfig secret they name is set,
-    so a missing one stops the program before the first provider is registered."""
-    missing = [
-        SpecIssue(
-            f"sites[{index}].kubernetes.config_key",
-            f"names {config.name}:{site.kubernetes.config_key}, which this stack's config does not set; "
-            f"run `pulumi config set --secret {config.name}:{site.kubernetes.config_key} < kubeconfig`",
-            site.kubernetes.config_key,
-        )
-        for index, site in enumerate(spec.sites)
-        if not isinstance(site.kubernetes, ContextAccess) and config.get(site.kubernetes.config_key) is None
-    ]
-    if missing:
-        raise SpecError(missing)
-    return {site.name: site_provider(site, config) for site in spec.sites}
+def cluster_providers(spec: EnvironmentSpec, config: pulumi.Config) -> dict[str, ClusterProviders]:
+    """A bundle per cluster of every site, by cluster name (unique in a planned environment).
+
+    Call it after `plan_environment(spec, has_config=...)`, which has checked that every
+    kubeconfig secret is set, so no provider is registered for a stack that cannot deploy.
+    """
+    return {
+        cluster.name: _bundle(cluster, config) for site in spec.sites for _, cluster in site.cluster_specs
+    }

@@ -1,4 +1,5 @@
-"""The whole environment one stack file describes: its sites and any hardware of its own."""
+"""The whole environment one stack file describes: its sites, any hardware of its own, and the
+warnings it has chosen to accept."""
 
 from __future__ import annotations
 
@@ -6,11 +7,41 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
+from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
-from gpudc.core.spec import DnsLabel, SpecModel, repeated, unique_names_problem
+from gpudc.catalog.nodes import NODE_MODELS
+from gpudc.core.findings import CODE_PATTERN
+from gpudc.core.spec import DnsLabel, SpecModel, unique_names_problem
 from gpudc.site.spec import SiteSpec
 
-__all__ = ["EnvironmentSpec"]
+__all__ = ["EnvironmentSpec", "Waiver"]
+
+
+class Waiver(SpecModel):
+    """A warning this environment accepts, at one path, and why; shown in every report."""
+
+    code: Annotated[
+        str,
+        StringConstraints(pattern=CODE_PATTERN),
+        Field(description="Code of the warning waived, e.g. GPUDC-POWER-004."),
+    ]
+    path: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=300, pattern=r"^[ -~]+$"),
+        Field(description="Exact path the warning is reported at, e.g. sites[0].halls[2].power_kw."),
+    ]
+    reason: Annotated[
+        str,
+        StringConstraints(min_length=10, max_length=500, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]+$"),
+        Field(description="Why the warning is accepted, for reviewers (at least 10 characters)."),
+    ]
+
+
+def _keys_name_their_models(models: dict[str, GpuModel] | dict[str, NodeModel]) -> None:
+    # A key and a `name` that differ would label nodes with one and report the other.
+    wrong = sorted(key for key, model in models.items() if model.name != key)
+    if wrong:
+        raise ValueError(f"each model's `name` must equal its key; set name to the key for {wrong}")
 
 
 class EnvironmentSpec(SpecModel):
@@ -23,19 +54,31 @@ class EnvironmentSpec(SpecModel):
         dict[DnsLabel, GpuModel],
         Field(
             max_length=64,
-            description="GPU models of this environment's own; a key here wins over the catalog.",
+            description="GPU models of this environment's own; a key here wins over the catalog "
+            "(whose keys are " + ", ".join(sorted(GPU_MODELS)) + ").",
         ),
     ] = {}
     node_models: Annotated[
         dict[DnsLabel, NodeModel],
         Field(
             max_length=64,
-            description="Node models of this environment's own; a key here wins over the catalog.",
+            description="Node models of this environment's own; a key here wins over the catalog "
+            "(whose keys are " + ", ".join(sorted(NODE_MODELS)) + ").",
         ),
     ] = {}
     sites: Annotated[
         tuple[SiteSpec, ...], Field(min_length=1, max_length=64, description="Datacenter sites.")
     ]
+    waivers: Annotated[
+        tuple[Waiver, ...],
+        Field(max_length=256, description="Warnings accepted by code and path, each with its reason."),
+    ] = ()
+
+    @field_validator("gpu_models", "node_models")
+    @classmethod
+    def _names_match_keys(cls, models: dict[str, GpuModel] | dict[str, NodeModel]) -> object:
+        _keys_name_their_models(models)
+        return models
 
     @field_validator("sites")
     @classmethod
@@ -43,12 +86,4 @@ class EnvironmentSpec(SpecModel):
         problem = unique_names_problem("sites", [site.name for site in sites])
         if problem:
             raise ValueError(problem)
-        # Pools are named `<site>-<pool>` under the environment: site `a` with pool `b-c` and site
-        # `a-b` with pool `c` would be one URN, which the engine refuses halfway through `up`.
-        pool_names = [f"{site.name}-{pool.name}" for site in sites for pool in site.pools]
-        clashes = repeated(pool_names)
-        if clashes:
-            raise ValueError(
-                f"site and pool names combine into the same resource name {clashes}; rename a site or a pool"
-            )
         return sites

@@ -10,9 +10,8 @@ import pulumi_kubernetes as k8s
 from gpudc.catalog.software import GPU_OPERATOR_CHART, GPU_OPERATOR_REPOSITORY
 from gpudc.core.labels import GPU_TAINT_KEY, gpudc_labels
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec
-from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
+from gpudc.gpu_operator.versions import OperatorPlan
 from gpudc.options import child_opts
-from gpudc.site.capacity import SitePlan
 
 __all__ = ["GpuOperator", "chart_values"]
 
@@ -33,23 +32,21 @@ _NFD_CONTROL_PLANE_TOLERATION = {
 }
 
 
-def chart_values(
-    spec: GpuOperatorSpec, driver: OperatorPlan, taints: list[tuple[str, str]]
-) -> dict[str, Any]:
+def chart_values(spec: GpuOperatorSpec, plan: OperatorPlan) -> dict[str, Any]:
     """Helm values for the gpu-operator chart (keys from deployments/gpu-operator/values.yaml).
 
-    `taints` are the (key, effect) pairs of every pool's nodes: the operator's daemonsets and the
-    NFD worker must tolerate each of them, or a node tainted with anything but the default GPU
-    taint never gets a driver and never advertises `nvidia.com/gpu`.
+    The operator's daemonsets and the NFD worker must tolerate the (key, effect) of every taint
+    on the cluster's pools, or a node tainted with anything but the default GPU taint never gets
+    a driver and never advertises `nvidia.com/gpu`.
     """
     tolerations = [_DEFAULT_TOLERATION]
-    for key, effect in sorted(set(taints)):
+    for key, effect in plan.tolerated_taints:
         toleration = {"key": key, "operator": "Exists", "effect": effect}
         if toleration not in tolerations:
             tolerations.append(toleration)
     driver_values: dict[str, Any] = {"enabled": spec.driver.mode is DriverMode.OPERATOR}
     if spec.driver.mode is DriverMode.OPERATOR:
-        driver_values["version"] = driver.driver_version
+        driver_values["version"] = plan.driver_version
     return {
         "driver": driver_values,
         "mig": {"strategy": spec.mig_strategy.value},
@@ -59,7 +56,11 @@ def chart_values(
 
 
 class GpuOperator(pulumi.ComponentResource):
-    """NVIDIA GPU Operator: a namespace and a Helm release of the pinned chart."""
+    """NVIDIA GPU Operator: a namespace and a Helm release of the pinned chart, once per cluster.
+
+    `plan` is the cluster's operator slice (`plan_operator`): the driver already checked against
+    every pool's GPU, and the taints to tolerate.
+    """
 
     TYPE = "gpudc:index:GpuOperator"
 
@@ -72,18 +73,15 @@ class GpuOperator(pulumi.ComponentResource):
         name: str,
         spec: GpuOperatorSpec,
         *,
-        site: SitePlan | None = None,
+        plan: OperatorPlan,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        pools = site.pools if site is not None else ()
-        driver = plan_operator(spec, [(pool.name, pool.gpu_model) for pool in pools])
-        super().__init__(self.TYPE, name, None, opts)
-        taints = [(t.key, t.effect.value) for pool in pools for t in pool.spec.taints]
+        super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata={
                 "name": spec.namespace,
-                "labels": {**gpudc_labels(site=site.name if site else None), **_POD_SECURITY},
+                "labels": {**gpudc_labels(site=plan.site or None), **_POD_SECURITY},
             },
             opts=child_opts(self, opts),
         )
@@ -94,7 +92,7 @@ class GpuOperator(pulumi.ComponentResource):
             version=spec.chart_version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
             namespace=spec.namespace,
-            values=chart_values(spec, driver, taints),
+            values=chart_values(spec, plan),
             # The driver container compiles and loads a kernel module on every GPU node; a
             # half-installed operator is worse than none, so a failed install rolls back.
             atomic=True,
@@ -104,7 +102,7 @@ class GpuOperator(pulumi.ComponentResource):
         )
         self.namespace = spec.namespace
         self.chart_version = spec.chart_version
-        self.driver_version = driver.driver_version
+        self.driver_version = plan.driver_version
         self.register_outputs(
             {
                 "namespace": self.namespace,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator
 
+from gpudc.core.errors import explain_pattern
 from gpudc.core.labels import SYSTEM_NAMESPACE
 from gpudc.core.spec import DnsLabel, SpecModel
 
@@ -16,12 +17,20 @@ RESERVED_NAMESPACES = frozenset({"default", SYSTEM_NAMESPACE})
 
 ChartVersion = Annotated[
     str,
-    StringConstraints(pattern=r"^v\d+\.\d+\.\d+$"),
+    StringConstraints(
+        pattern=explain_pattern(
+            r"^v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$", "must be a chart version as NVIDIA tags it, such as v26.7.0"
+        )
+    ),
     Field(description="GPU Operator chart version as NVIDIA tags it, e.g. v25.3.4 (note the leading 'v')."),
 ]
 DriverVersion = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{3}\.\d+(\.\d+)?$"),
+    StringConstraints(
+        pattern=explain_pattern(
+            r"^[0-9]{3}\.[0-9]{1,4}(\.[0-9]{1,4})?$", "must be a driver version such as 580.95.05 (ASCII digits)"
+        )
+    ),
     Field(description="NVIDIA data-center driver version, e.g. 570.172.08; its major number is the branch."),
 ]
 

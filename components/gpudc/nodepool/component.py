@@ -11,8 +11,6 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc.catalog.nodes import NODE_MODELS
-from gpudc.core.errors import SpecError
 from gpudc.core.labels import (
     HALL_LABEL,
     NODE_MODEL_LABEL,
@@ -25,9 +23,9 @@ from gpudc.core.labels import (
 )
 from gpudc.core.naming import k8s_name
 from gpudc.core.text import render_template
+from gpudc.environment.plan import PoolPlan
 from gpudc.nodepool.spec import NodePoolSpec
 from gpudc.options import child_opts
-from gpudc.site.capacity import SitePlan
 
 __all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
 
@@ -36,30 +34,24 @@ __all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
 KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2"
 
 
-def node_labels(spec: NodePoolSpec, site: SitePlan | None) -> dict[str, str]:
+def node_labels(plan: PoolPlan) -> dict[str, str]:
     """Labels every node of the pool registers with: topology, site, hall, pool, model, extras."""
-    labels = {POOL_LABEL: spec.name, NODE_MODEL_LABEL: spec.node_model, HALL_LABEL: spec.hall}
-    if site is not None:
-        labels.update({SITE_LABEL: site.name, REGION_LABEL: site.region, ZONE_LABEL: site.zone})
+    spec = plan.spec
+    labels = {POOL_LABEL: spec.name, NODE_MODEL_LABEL: spec.node_model}
+    if spec.hall is not None:
+        labels[HALL_LABEL] = spec.hall
+    if plan.site:
+        labels.update({SITE_LABEL: plan.site, REGION_LABEL: plan.region, ZONE_LABEL: plan.zone})
     labels.update(spec.labels)
     return dict(sorted(labels.items()))
 
 
-def _pool_size(spec: NodePoolSpec, site: SitePlan | None) -> tuple[int, int]:
-    """(nodes, gpus) of the pool, from the site plan or, standalone, from the catalog."""
-    if site is not None:
-        plan = site.pool(spec.name)
-        return plan.nodes, plan.gpus
-    model = NODE_MODELS.get(spec.node_model)
-    if model is None:
-        raise SpecError.single(
-            "node_model", f"unknown node model; use one of {sorted(NODE_MODELS)}", spec.node_model
-        )
-    return spec.nodes, spec.nodes * model.gpus_per_node
-
-
 class GpuNodePool(pulumi.ComponentResource):
-    """A GPU node pool: node registration config and its Kueue ResourceFlavor."""
+    """A GPU node pool: node registration config and its Kueue ResourceFlavor.
+
+    `plan` is the pool's slice of the derived model (`EnvironmentPlan`), or, for a pool built on
+    its own, `standalone_pool_plan(spec, hardware)`.
+    """
 
     TYPE = "gpudc:index:GpuNodePool"
 
@@ -74,29 +66,25 @@ class GpuNodePool(pulumi.ComponentResource):
         name: str,
         spec: NodePoolSpec,
         *,
-        site: SitePlan | None = None,
+        plan: PoolPlan,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        nodes, gpus = _pool_size(spec, site)
-        super().__init__(self.TYPE, name, None, opts)
-        labels = node_labels(spec, site)
-        object_name = k8s_name(site.name if site else "", spec.name)
-        meta_labels = gpudc_labels(site=site.name if site else None, pool=spec.name)
-        taints = [taint.as_kubernetes() for taint in spec.taints]
+        super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
+        labels = node_labels(plan)
+        object_name = k8s_name(plan.site, spec.name)
+        meta_labels = gpudc_labels(site=plan.site or None, pool=spec.name)
         registration_name = k8s_name(object_name, "registration")
         k8s.core.v1.ConfigMap(
             f"{name}-registration",
-            metadata={
-                "name": registration_name,
-                "namespace": SYSTEM_NAMESPACE,
-                "labels": meta_labels,
-            },
-            data={"kubelet.env": _kubelet_env(spec, site, labels)},
+            metadata={"name": registration_name, "namespace": SYSTEM_NAMESPACE, "labels": meta_labels},
+            data={"kubelet.env": _kubelet_env(spec, plan.site, labels)},
             opts=child_opts(self, opts),
         )
-        flavor_spec: dict[str, Any] = {"nodeLabels": {k: labels[k] for k in _selector_keys(site)}}
-        if taints:
-            flavor_spec["nodeTaints"] = taints
+        # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
+        selector = [SITE_LABEL, POOL_LABEL] if plan.site else [POOL_LABEL]
+        flavor_spec: dict[str, Any] = {"nodeLabels": {key: labels[key] for key in selector}}
+        if spec.taints:
+            flavor_spec["nodeTaints"] = [taint.as_kubernetes() for taint in spec.taints]
         k8s.apiextensions.CustomResource(
             f"{name}-flavor",
             api_version=KUEUE_API_VERSION,
@@ -108,8 +96,8 @@ class GpuNodePool(pulumi.ComponentResource):
         # Plain values, known now: outputs that wait on a child only lengthen the engine's chain.
         self.flavor_name = object_name
         self.node_labels = labels
-        self.nodes = nodes
-        self.gpus = gpus
+        self.nodes = plan.nodes
+        self.gpus = plan.gpus
         self.registration_config = registration_name
         self.register_outputs(
             {
@@ -122,17 +110,12 @@ class GpuNodePool(pulumi.ComponentResource):
         )
 
 
-def _selector_keys(site: SitePlan | None) -> list[str]:
-    # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
-    return [SITE_LABEL, POOL_LABEL] if site is not None else [POOL_LABEL]
-
-
-def _kubelet_env(spec: NodePoolSpec, site: SitePlan | None, labels: dict[str, str]) -> str:
+def _kubelet_env(spec: NodePoolSpec, site: str, labels: dict[str, str]) -> str:
     return render_template(
         "gpudc.nodepool",
         "kubelet-registration.env.j2",
         pool=spec.name,
-        site=site.name if site else "",
+        site=site,
         labels=",".join(f"{key}={value}" for key, value in labels.items()),
         taints=",".join(taint.as_flag() for taint in spec.taints),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, repeated
@@ -15,6 +15,7 @@ __all__ = [
     "LabelKey",
     "LabelValue",
     "NodePoolSpec",
+    "PoolPlacement",
     "Provisioner",
     "Taint",
     "TaintEffect",
@@ -112,6 +113,16 @@ class ExistingNodes(SpecModel):
 # Cluster API + Metal3 and CoreWeave CKS provisioners join this union under their own `type`.
 Provisioner = Annotated[ExistingNodes, Field(discriminator="type")]
 
+class PoolPlacement(StrEnum):
+    """Who racks the pool's machines, and so what gpudc checks about them."""
+
+    RACKED = "racked"
+    """In one of the site's halls: placed in racks, held to the hall's power and cooling."""
+    MANAGED = "managed"
+    """Capacity someone else racks and powers (e.g. CoreWeave CKS): no hall; its IT power is
+    estimated from the catalog for the site's energy, carbon and water figures."""
+
+
 GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect=TaintEffect.NO_SCHEDULE)
 
 
@@ -119,10 +130,24 @@ class NodePoolSpec(SpecModel):
     """One homogeneous group of GPU nodes in one data hall."""
 
     name: Annotated[DnsLabel, Field(description="Pool name, unique in its site; part of every child's name.")]
+    placement: Annotated[
+        PoolPlacement,
+        Field(description="`racked` in one of the site's halls (the default), or `managed` by a provider."),
+    ] = PoolPlacement.RACKED
     hall: Annotated[
-        DnsLabel,
-        Field(description="Name of the data hall (in the site's `halls`) whose racks hold the pool."),
-    ]
+        DnsLabel | None,
+        Field(
+            description="Name of the data hall (in the site's `halls`) whose racks hold the pool; "
+            "required for a racked pool, absent for a managed one."
+        ),
+    ] = None
+    cluster: Annotated[
+        DnsLabel | None,
+        Field(
+            description="Name of the site's cluster the pool's nodes join; may be omitted when the "
+            "site has one cluster."
+        ),
+    ] = None
     node_model: Annotated[
         DnsLabel,
         Field(description="Node model key: one of the environment's `node_models`, else the gpudc catalog."),
@@ -131,8 +156,8 @@ class NodePoolSpec(SpecModel):
         PositiveInt,
         Field(
             le=100_000,
-            description="Number of Kubernetes nodes; a multiple of the model's nodes per system "
-            "(18 for a GB200 NVL72 rack).",
+            description="Number of Kubernetes nodes; a multiple of the model's nodes per system: "
+            "a GB200 NVL72 rack is one system of 18 nodes (compute trays), so 144 nodes = 8 racks.",
         ),
     ]
     provisioner: Annotated[Provisioner, Field(description="How the pool's machines come to exist and join.")]
@@ -148,6 +173,19 @@ class NodePoolSpec(SpecModel):
             "(nvidia.com/gpu=present:NoSchedule). An empty list removes it.",
         ),
     ] = (GPU_TAINT,)
+
+    @model_validator(mode="after")
+    def _hall_matches_placement(self) -> NodePoolSpec:
+        if self.placement is PoolPlacement.RACKED and self.hall is None:
+            raise ValueError(
+                "a racked pool needs `hall`: name the hall whose racks hold it, "
+                "or set `placement: managed` for capacity a provider racks"
+            )
+        if self.placement is PoolPlacement.MANAGED and self.hall is not None:
+            raise ValueError(
+                f"a managed pool has no hall of ours; remove `hall: {self.hall}` or set `placement: racked`"
+            )
+        return self
 
     @field_validator("labels")
     @classmethod

@@ -1,4 +1,9 @@
-"""The plan: every resource a program registers, sorted, redacted, serialisable byte-for-byte."""
+"""The plan: every resource a program registers, sorted, redacted, serialisable byte-for-byte.
+
+`plan.json` (format `gpudc.plan/v1`) is the one artifact everything downstream reads: the report,
+the diff and the policy checks are rendered from it alone, so a plan recorded in CI can be
+reviewed anywhere later without running the program again.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,59 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
+from pydantic import ValidationError
+
+from gpudc.core.errors import SpecError, issues_from_validation_error
+from gpudc.environment.derived import DERIVED_OUTPUT, Derived
 from gpudc.preview.recorder import Registration
 
-__all__ = ["Plan"]
+__all__ = ["PLAN_FORMAT", "Plan"]
+
+PLAN_FORMAT = "gpudc.plan/v1"
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A program's registrations and its stack outputs, in a stable order."""
+    """A program's registrations, its stack outputs, and the typed `derived` block it published
+    (None for a program that publishes none)."""
 
     project: str
     stack: str
     resources: tuple[Registration, ...]
     outputs: dict[str, Any]
+    derived: Derived | None
 
     @classmethod
     def of(cls, project: str, stack: str, registrations: list[Registration], outputs: dict[str, Any]) -> Plan:
         # Registration order depends on how Pulumi's event loop interleaves outputs; URNs do not.
-        return cls(project, stack, tuple(sorted(registrations, key=lambda r: r.urn)), outputs)
+        others = {key: value for key, value in outputs.items() if key != DERIVED_OUTPUT}
+        derived = _derived(outputs[DERIVED_OUTPUT]) if DERIVED_OUTPUT in outputs else None
+        return cls(project, stack, tuple(sorted(registrations, key=lambda r: r.urn)), others, derived)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        """A plan read back from its plan.json, exactly as it was written."""
+        document = json.loads(text)
+        if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
+            raise SpecError.single("plan.json", f"is not a {PLAN_FORMAT} plan; re-run `gpudc plan`")
+        resources = tuple(
+            Registration(**{**item, "depends_on": tuple(item["depends_on"])}) for item in document["resources"]
+        )
+        derived = document.get("derived")
+        return cls(
+            document["project"],
+            document["stack"],
+            resources,
+            document["outputs"],
+            None if derived is None else _derived(derived),
+        )
 
     def by_type(self) -> dict[str, int]:
         return dict(sorted(Counter(resource.type for resource in self.resources).items()))
 
     def to_json(self) -> str:
         document = {
+            "format": PLAN_FORMAT,
             "project": self.project,
             "stack": self.stack,
             # Shallow, not dataclasses.asdict, which deep-copies every input tree first.
@@ -39,5 +73,18 @@ class Plan:
                 for resource in self.resources
             ],
             "outputs": self.outputs,
+            "derived": None if self.derived is None else self.derived.model_dump(mode="json"),
         }
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        try:
+            return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+        except ValueError:  # JSON has no Infinity or NaN; a plan holding one could not be read back
+            raise SpecError.single(
+                "plan.json", "the program registered a number that is not finite (inf or nan); JSON cannot hold it"
+            ) from None
+
+
+def _derived(value: Any) -> Derived:
+    try:
+        return Derived.model_validate(value)
+    except ValidationError as exc:
+        raise SpecError(issues_from_validation_error(exc, value, prefix=f"outputs.{DERIVED_OUTPUT}")) from None

@@ -34,6 +34,9 @@ class Registration:
     provider: str
     depends_on: tuple[str, ...]
     inputs: dict[str, Any]
+    options: dict[str, Any]
+    """The options that decide what `pulumi up` does to it: protect, retainOnDelete,
+    deleteBeforeReplace, ignoreChanges, replaceOnChanges, and its aliases as URNs."""
 
 
 class _EchoMocks(Mocks):
@@ -57,6 +60,7 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
         self.outputs: dict[str, dict[str, Any]] = {}
         self.stack_urn = ""
+        self.alias_urns: dict[str, tuple[str, ...]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the Pulumi engine itself would give (`generateURN`, pkg/resource/deploy).
@@ -78,6 +82,8 @@ class RecordingMonitor(MockMonitor):
             # The engine refuses a second resource with the same URN; so does the preview.
             raise ValueError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
         inputs = rpc.deserialize_properties(request.object)
+        aliases = self._aliases(request, urn)
+        self.alias_urns[urn] = aliases
         self.registrations.append(
             Registration(
                 urn=urn,
@@ -88,6 +94,7 @@ class RecordingMonitor(MockMonitor):
                 provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
                 depends_on=tuple(sorted(set(request.dependencies))),
                 inputs=redact(inputs),
+                options=_options(request, aliases),
             )
         )
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.name, inputs)
@@ -95,9 +102,47 @@ class RecordingMonitor(MockMonitor):
         # re-serialisation (which would need an event loop on this executor thread).
         return resource_pb2.RegisterResourceResponse(urn=urn, id=request.name, object=request.object)
 
+    def _aliases(self, request: Any, urn: str) -> tuple[str, ...]:
+        """Every old URN the resource answers to, as the engine resolves them: its own aliases,
+        and one per alias of its parent (a child moves with its parent, its name re-prefixed)."""
+        found: set[str] = set()
+        for alias in request.aliases:
+            if alias.urn:
+                found.add(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            found.add(self.make_urn(parent, spec.type or request.type, spec.name or request.name))
+        parent_name = request.parent.rsplit("::", 1)[-1] if request.parent else ""
+        for parent_alias in self.alias_urns.get(request.parent, ()):
+            name = request.name
+            if parent_name and name.startswith(parent_name):
+                name = parent_alias.rsplit("::", 1)[-1] + name[len(parent_name) :]
+            found.add(self.make_urn(parent_alias, request.type, name))
+        found.discard(urn)
+        return tuple(sorted(found))
+
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         self.outputs[request.urn] = redact(rpc.deserialize_properties(request.outputs))
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _options(request: Any, aliases: tuple[str, ...]) -> dict[str, Any]:
+    """The options a reviewer must see, only where set (a plan lists what differs from defaults)."""
+    options: dict[str, Any] = {}
+    if request.protect:
+        options["protect"] = True
+    if request.retainOnDelete:
+        options["retainOnDelete"] = True
+    if request.deleteBeforeReplace:
+        options["deleteBeforeReplace"] = True
+    if request.ignoreChanges:
+        options["ignoreChanges"] = sorted(request.ignoreChanges)
+    if request.replaceOnChanges:
+        options["replaceOnChanges"] = sorted(request.replaceOnChanges)
+    if aliases:
+        options["aliases"] = list(aliases)
+    return options
 
 
 def redact(value: Any) -> Any:

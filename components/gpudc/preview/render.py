@@ -8,6 +8,7 @@ chart is rendered offline.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,12 @@ def dump_yaml(document: Any) -> str:
 
 def _cluster(resource: Registration) -> str:
     """The name of the Kubernetes provider a resource goes through: one provider, one cluster."""
-    return resource.provider.rsplit("::", 1)[-1] if resource.provider else DEFAULT_CLUSTER
+    return _segment(resource.provider.rsplit("::", 1)[-1]) if resource.provider else DEFAULT_CLUSTER
+
+
+def _segment(text: str) -> str:
+    """A file name part that stays inside its folder whatever a program named its objects."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text).lstrip(".") or "_"
 
 
 def manifests(plan: Plan) -> list[Manifest]:
@@ -72,9 +78,13 @@ def manifests(plan: Plan) -> list[Manifest]:
         if resource.type.startswith(_NOT_OBJECTS):
             continue
         body = {key: value for key, value in resource.inputs.items() if not key.startswith("__")}
-        metadata = body.get("metadata", {})
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         namespace = metadata.get("namespace") or CLUSTER_SCOPE
-        filename = f"{_cluster(resource)}/{body['kind'].lower()}-{namespace}-{metadata['name']}.yaml"
+        kind = str(body.get("kind") or resource.type.rsplit(":", 1)[-1]).lower()
+        # No metadata.name: pulumi-kubernetes names the object at `up` from the resource's own
+        # name and a random suffix, which no preview can know; the file says so in its name.
+        name = metadata.get("name") or f"{resource.name}-AUTONAMED"
+        filename = f"{_cluster(resource)}/{_segment(f'{kind}-{namespace}-{name}')}.yaml"
         found.append(Manifest(filename, body))
     found.sort(key=lambda manifest: manifest.filename)
     clashes = sorted(name for name, count in Counter(m.filename for m in found).items() if count > 1)
@@ -94,7 +104,7 @@ def helm_values(plan: Plan) -> dict[str, str]:
         if resource.type != _HELM_RELEASE:
             continue
         inputs = resource.inputs
-        release = f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}"
+        release = _segment(f"{inputs.get('namespace', 'default')}-{inputs.get('name', resource.name)}")
         filename = f"{_cluster(resource)}/{release}.values.yaml"
         files[filename] = dump_yaml(inputs.get("values", {}))
     return dict(sorted(files.items()))

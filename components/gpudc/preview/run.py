@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import gc
 import json
+import logging
 import runpy
 import sys
 from collections.abc import Callable, Iterator
@@ -20,16 +21,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import MockEngine, MockSettings
 from pulumi.runtime.stack import run_in_stack
 
+from gpudc.core.errors import SpecError
+from gpudc.core.findings import Severity, register
 from gpudc.core.project import Project
 from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import SECRET, RecordingMonitor
 
 __all__ = ["StackConfig", "plan_callable", "plan_program", "plan_project", "stack_config"]
+
+PROGRAM_FAILED = register("GPUDC-PROGRAM-001", Severity.ERROR, "The Pulumi program stopped")
+CONFIG_MISSING = register("GPUDC-PROGRAM-002", Severity.ERROR, "The program needs a config key the stack lacks")
+# Pulumi's mock engine logs through the root logger by default, which prints every warning the
+# program logs a second time; the CLI prints findings itself.
+_ENGINE_LOG = logging.getLogger("gpudc.preview.engine")
+_ENGINE_LOG.addHandler(logging.NullHandler())
+_ENGINE_LOG.propagate = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +130,7 @@ def _plan_in_context(program: Callable[[], object], project: str, stack: str, co
         MockSettings(  # type: ignore[no-untyped-call]
             monitor=monitor,
             monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
-            engine=MockEngine(None),
+            engine=MockEngine(_ENGINE_LOG),
             project=project,
             stack=stack,
             dry_run=False,
@@ -130,6 +142,19 @@ def _plan_in_context(program: Callable[[], object], project: str, stack: str, co
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(run_in_stack(lambda: _discard(program())))
+    except pulumi.ConfigMissingError as exc:
+        raise SpecError.single(
+            "config",
+            f"the program needs {exc.key}, which the stack file does not set",
+            check=CONFIG_MISSING,
+            fix=f"add {exc.key} under config: in the stack file",
+        ) from None
+    except pulumi.RunError as exc:
+        # The program reports bad input as RunError (as `pulumi up` shows it); when it carries
+        # gpudc's findings, they are the plan's answer, the same as `gpudc validate` gives.
+        if isinstance(exc.__cause__, SpecError):
+            raise exc.__cause__ from None
+        raise SpecError.single("program", str(exc), check=PROGRAM_FAILED) from None
     finally:
         loop.close()
         asyncio.set_event_loop(None)

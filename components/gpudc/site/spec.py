@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
 from gpudc.catalog.models import CoolingType
-from gpudc.core.spec import DnsLabel, NonNegativeInt, PositiveInt, SpecModel, unique_names_problem
+from gpudc.cluster.spec import ClusterSpec, KubernetesAccess
+from gpudc.core.spec import DnsLabel, Fraction, NonNegativeInt, PositiveInt, SpecModel, unique_names_problem
 from gpudc.gpu_operator.spec import GpuOperatorSpec
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
 
-__all__ = [
-    "ContextAccess",
-    "HallSpec",
-    "KubeconfigSecretAccess",
-    "KubernetesAccess",
-    "LocationSpec",
-    "RowSpec",
-    "SiteSpec",
-]
+__all__ = ["HallSpec", "LocationSpec", "RowSpec", "SiteSpec"]
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Pue = Annotated[float, Field(ge=1.0, le=3.0, allow_inf_nan=False)]
+RackKilowatts = Annotated[
+    float,
+    # 500 kW: above the densest racks built or announced (NVL144 Kyber at ~600 kW is a rack of
+    # its own class; raise this bound with a CHANGELOG entry when halls reach it).
+    Field(ge=0, le=500, allow_inf_nan=False),
+]
 
 
 class LocationSpec(SpecModel):
     """Where the site is, for people reading reports."""
 
-    city: Annotated[str, StringConstraints(min_length=1, max_length=100), Field(description="City name.")]
+    city: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"), Field(description="City name.")
+    ]
     country: Annotated[
         str,
         StringConstraints(pattern=r"^[A-Z]{2}$"),
@@ -35,8 +36,8 @@ class LocationSpec(SpecModel):
     ]
     subdivision: Annotated[
         str | None,
-        StringConstraints(max_length=10),
-        Field(description="State or province code, e.g. TX."),
+        StringConstraints(max_length=10, pattern=r"^[A-Z0-9]{1,10}$"),
+        Field(description="ISO 3166-2 subdivision code without the country, e.g. TX."),
     ] = None
 
 
@@ -56,24 +57,40 @@ class HallSpec(SpecModel):
         DnsLabel, Field(description="Hall name, unique in its site; becomes the gpudc.io/hall label.")
     ]
     power_kw: Annotated[
-        float, Field(gt=0, allow_inf_nan=False, description="Critical IT power available to the hall (kW).")
+        float,
+        # 1 GW: a whole hyperscale campus; a single hall above it is a unit slip (MW typed as kW).
+        Field(gt=0, le=1_000_000, allow_inf_nan=False, description="Critical IT power available to the hall (kW)."),
     ]
     cooling: Annotated[
         CoolingType,
         Field(description="Cooling available at the racks: air, rear-door heat exchangers or direct liquid."),
     ]
     rack_power_kw: Annotated[
-        float,
-        Field(gt=0, le=500, description="Power (and cooling) each rack position can take (kW)."),
+        RackKilowatts,
+        Field(gt=0, description="Power (and cooling) each rack position can take (kW)."),
     ]
     rack_units: Annotated[
         PositiveInt, Field(le=60, description="Usable rack units (U) per rack, e.g. 42 or 48.")
     ]
     rows: Annotated[tuple[RowSpec, ...], Field(min_length=1, max_length=100, description="Rows of racks.")]
     network_racks: Annotated[
-        NonNegativeInt, Field(description="Racks kept for network gear (spine/leaf switches), not for nodes.")
+        NonNegativeInt,
+        Field(le=20_000, description="Racks kept for network gear (spine/leaf switches), not for nodes."),
     ] = 0
-    storage_racks: Annotated[NonNegativeInt, Field(description="Racks kept for storage, not for nodes.")] = 0
+    network_rack_kw: Annotated[
+        RackKilowatts | None,
+        Field(
+            description="Power each network rack draws (kW), counted in the hall's and the site's "
+            "budgets; required in effect whenever network_racks > 0 (a warning says so)."
+        ),
+    ] = None
+    storage_racks: Annotated[
+        NonNegativeInt, Field(le=20_000, description="Racks kept for storage, not for nodes.")
+    ] = 0
+    storage_rack_kw: Annotated[
+        RackKilowatts | None,
+        Field(description="Power each storage rack draws (kW), counted like network_rack_kw."),
+    ] = None
 
     @property
     def total_racks(self) -> int:
@@ -85,6 +102,13 @@ class HallSpec(SpecModel):
         if problem:
             raise ValueError(problem)
         reserved = self.network_racks + self.storage_racks
+        for kind in ("network", "storage"):
+            kw = getattr(self, f"{kind}_rack_kw")
+            if kw is not None and kw > self.rack_power_kw:
+                raise ValueError(
+                    f"{kind}_rack_kw ({kw:g} kW) is more than a rack position of this hall takes "
+                    f"(rack_power_kw {self.rack_power_kw:g} kW); lower it or raise rack_power_kw"
+                )
         if reserved > self.total_racks:
             raise ValueError(
                 f"network_racks + storage_racks = {reserved} but the hall has only "
@@ -93,34 +117,12 @@ class HallSpec(SpecModel):
         return self
 
 
-class ContextAccess(SpecModel):
-    """Reach the cluster through a named context of the operator's kubeconfig."""
-
-    type: Annotated[Literal["context"], Field(description="Use a kubeconfig context.")]
-    context: Annotated[
-        str, StringConstraints(min_length=1, max_length=253), Field(description="Context name.")
-    ]
-
-
-class KubeconfigSecretAccess(SpecModel):
-    """Reach the cluster through a kubeconfig held as a Pulumi secret in stack config."""
-
-    type: Annotated[Literal["kubeconfig-secret"], Field(description="Use a kubeconfig stored as a secret.")]
-    config_key: Annotated[
-        str,
-        StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
-        Field(
-            description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
-            "`pulumi config set --secret gpudc:<key> ...`."
-        ),
-    ]
-
-
-KubernetesAccess = Annotated[ContextAccess | KubeconfigSecretAccess, Field(discriminator="type")]
-
-
 class SiteSpec(SpecModel):
-    """A datacenter site: its grid, halls, GPU pools and the NVIDIA software on its cluster."""
+    """A datacenter site: its grid, its halls, its GPU pools and the Kubernetes clusters they join.
+
+    A site with one cluster may say so in short, with `kubernetes` and `gpu_operator` on the site
+    itself (the cluster takes the site's name); a site with several lists them under `clusters`.
+    """
 
     name: Annotated[
         DnsLabel, Field(description="Site name, unique in the environment; the gpudc.io/site label.")
@@ -131,21 +133,33 @@ class SiteSpec(SpecModel):
     ]
     zone: Annotated[LabelValue, Field(min_length=1, description="topology.kubernetes.io/zone of every node.")]
     utility_power_mw: Annotated[
-        float,
+        float | None,
         Field(
             gt=0,
+            # 5 GW: the largest campuses announced; anything above is a unit slip (kW typed as MW).
+            le=5000,
             allow_inf_nan=False,
-            description="Utility power contracted for the whole facility, IT plus overhead (MW).",
+            description="Utility power contracted for the whole facility, IT plus overhead (MW); "
+            "required when the site has halls.",
         ),
-    ]
+    ] = None
     pue: Annotated[
-        float, Field(ge=1.0, le=3.0, description="Power usage effectiveness: facility energy / IT energy.")
+        Pue, Field(description="Annual power usage effectiveness: facility energy / IT energy, for energy figures.")
     ]
+    design_pue: Annotated[
+        Pue | None,
+        Field(
+            description="PUE at peak IT load, for peak facility power against the utility feed; "
+            "defaults to `pue`. At least `pue` (cooling works hardest at peak)."
+        ),
+    ] = None
     wue_l_per_kwh: Annotated[
-        float, Field(ge=0.0, le=20.0, description="Water usage effectiveness: site water (L) per IT kWh.")
+        float,
+        Field(ge=0.0, le=20.0, allow_inf_nan=False, description="Water usage effectiveness: site water (L) per IT kWh."),
     ]
     grid_carbon_g_per_kwh: Annotated[
-        float, Field(ge=0.0, le=2000.0, description="Grid carbon intensity (gCO2e per kWh drawn).")
+        float,
+        Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="Grid carbon intensity (gCO2e per kWh drawn)."),
     ]
     utilisation: Annotated[
         Fraction,
@@ -156,22 +170,66 @@ class SiteSpec(SpecModel):
     power_headroom: Annotated[
         float,
         Field(
-            ge=0.0, lt=0.5, description="Share of each power budget (site and hall) kept unplanned, e.g. 0.1."
+            ge=0.0,
+            lt=0.5,
+            allow_inf_nan=False,
+            description="Share of each power budget (site and hall) kept unplanned, e.g. 0.1.",
         ),
     ] = 0.1
-    kubernetes: Annotated[KubernetesAccess, Field(description="How Pulumi reaches this site's cluster.")]
-    halls: Annotated[tuple[HallSpec, ...], Field(min_length=1, max_length=64, description="Data halls.")]
-    pools: Annotated[tuple[NodePoolSpec, ...], Field(max_length=256, description="GPU node pools.")] = ()
+    kubernetes: Annotated[
+        KubernetesAccess | None,
+        Field(description="Short form for a site with one cluster: how Pulumi reaches it (else use `clusters`)."),
+    ] = None
     gpu_operator: Annotated[
-        GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for the cluster.")
-    ]
+        GpuOperatorSpec | None,
+        Field(description="Short form for a site with one cluster: its GPU Operator (else use `clusters`)."),
+    ] = None
+    clusters: Annotated[
+        tuple[ClusterSpec, ...],
+        Field(max_length=16, description="The site's Kubernetes clusters, when not given in short form."),
+    ] = ()
+    halls: Annotated[
+        tuple[HallSpec, ...],
+        Field(max_length=64, description="Data halls; a site whose pools are all managed needs none."),
+    ] = ()
+    pools: Annotated[tuple[NodePoolSpec, ...], Field(max_length=256, description="GPU node pools.")] = ()
+
+    @property
+    def peak_pue(self) -> float:
+        return self.design_pue if self.design_pue is not None else self.pue
+
+    @property
+    def cluster_specs(self) -> tuple[tuple[str, ClusterSpec], ...]:
+        """Each cluster with the stack-file path of its fields (relative to the site)."""
+        if self.clusters:
+            return tuple((f"clusters[{index}]", cluster) for index, cluster in enumerate(self.clusters))
+        assert self.kubernetes is not None and self.gpu_operator is not None  # the validator's promise
+        return (("", ClusterSpec(name=self.name, kubernetes=self.kubernetes, gpu_operator=self.gpu_operator)),)
 
     @model_validator(mode="after")
-    def _names_unique(self) -> SiteSpec:
+    def _consistent(self) -> SiteSpec:
         problems = [
             unique_names_problem("halls", [hall.name for hall in self.halls]),
             unique_names_problem("pools", [pool.name for pool in self.pools]),
+            unique_names_problem("clusters", [cluster.name for cluster in self.clusters]),
         ]
+        short = [key for key in ("kubernetes", "gpu_operator") if getattr(self, key) is not None]
+        if self.clusters and short:
+            problems.append(
+                f"give {' and '.join(short)} inside `clusters`, not on the site, when the site lists clusters"
+            )
+        elif not self.clusters and len(short) != 2:
+            problems.append(
+                "a site needs a cluster: set both `kubernetes` and `gpu_operator` on the site, "
+                "or list `clusters`"
+            )
+        if self.halls and self.utility_power_mw is None:
+            problems.append("utility_power_mw is required for a site with halls; give the contracted feed in MW")
+        if self.design_pue is not None and self.design_pue < self.pue:
+            problems.append(
+                f"design_pue ({self.design_pue:g}) is below the annual pue ({self.pue:g}); peak PUE is at "
+                "least the annual one, so raise design_pue or omit it"
+            )
         if any(problems):
             raise ValueError("; ".join(problem for problem in problems if problem))
         return self

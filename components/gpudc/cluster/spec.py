@@ -1,0 +1,81 @@
+"""A Kubernetes cluster of a site: how Pulumi reaches it, and the software gpudc runs on it.
+
+A site is physical (halls, racks, power); a cluster is logical. One building can hold several
+clusters (production and staging, or one per tenant class), and each cluster gets its own
+singletons (GPU Operator now, Kueue and the Network Operator later) exactly once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from gpudc.core.spec import DnsLabel, SpecModel
+from gpudc.gpu_operator.spec import GpuOperatorSpec
+
+__all__ = [
+    "ClusterSpec",
+    "ContextAccess",
+    "KubeconfigSecretAccess",
+    "KubernetesAccess",
+    "access_identity",
+]
+
+
+class ContextAccess(SpecModel):
+    """Reach the cluster through a named context of the operator's kubeconfig."""
+
+    type: Annotated[Literal["context"], Field(description="Use a kubeconfig context.")]
+    context: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=253, pattern=r"^[!-~]([ -~]*[!-~])?$"),
+        Field(description="Context name (printable ASCII)."),
+    ]
+
+
+class KubeconfigSecretAccess(SpecModel):
+    """Reach the cluster through a kubeconfig held as a Pulumi secret in stack config."""
+
+    type: Annotated[Literal["kubeconfig-secret"], Field(description="Use a kubeconfig stored as a secret.")]
+    config_key: Annotated[
+        str,
+        StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
+        Field(
+            description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
+            "`pulumi config set --secret gpudc:<key> < kubeconfig` (the key's name, never the kubeconfig)."
+        ),
+    ]
+
+
+KubernetesAccess = Annotated[ContextAccess | KubeconfigSecretAccess, Field(discriminator="type")]
+
+
+def access_identity(access: ContextAccess | KubeconfigSecretAccess) -> str:
+    """What an access resolves to, for telling two clusters apart: the context, or the secret key."""
+    if isinstance(access, ContextAccess):
+        return f"kube context {access.context!r}"
+    return f"kubeconfig secret gpudc:{access.config_key}"
+
+
+class ClusterSpec(SpecModel):
+    """A Kubernetes cluster: its access, an optional Cluster API management cluster, its software."""
+
+    name: Annotated[
+        DnsLabel,
+        Field(
+            description="Cluster name, unique in the environment; names its Kubernetes provider "
+            "(`<name>-kubernetes`) and its folder under out/<stack>/manifests/."
+        ),
+    ]
+    kubernetes: Annotated[KubernetesAccess, Field(description="How Pulumi reaches this cluster.")]
+    management: Annotated[
+        KubernetesAccess | None,
+        Field(
+            description="The Cluster API management cluster that provisions this cluster's machines "
+            "(Cluster API and Metal3 run there); omit when the cluster's nodes are not CAPI-managed."
+        ),
+    ] = None
+    gpu_operator: Annotated[
+        GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for this cluster.")
+    ]

@@ -1,0 +1,142 @@
+"""The `derived` block a gpudc program publishes: each site's figures and findings, typed.
+
+The offline preview, the report and the diff know no domain; they read this block from the
+program's `derived` stack output and validate it against these models, so a figure keeps its
+type (a float `2.0` stays `2.0` although protobuf carried it as a double) and a program that
+publishes something else gets a clear error, not a half-rendered report. Plain data only: this
+module imports nothing of gpudc's domains.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DERIVED_FORMAT",
+    "DERIVED_OUTPUT",
+    "ClusterFigures",
+    "Derived",
+    "FindingRecord",
+    "HallFigures",
+    "ModelOverride",
+    "PoolFigures",
+    "SiteFigures",
+    "WaivedRecord",
+]
+
+DERIVED_FORMAT = "gpudc.derived/v1"
+DERIVED_OUTPUT = "derived"
+"""Name of the stack output that carries the block."""
+
+
+class _Record(BaseModel):
+    # Optional fields default to None: protobuf drops null values on the way to the engine.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class FindingRecord(_Record):
+    code: str
+    severity: Literal["error", "warning"]
+    path: str
+    message: str
+    fix: str
+    value: str | None = None
+
+
+class WaivedRecord(FindingRecord):
+    reason: Annotated[str, Field(description="Why the stack file accepts this warning.")]
+
+
+class Energy(_Record):
+    """Yearly figures of an IT load at the site's utilisation, annual PUE, WUE and grid carbon."""
+
+    it_energy_mwh_per_year: float
+    facility_energy_mwh_per_year: float
+    co2_tonnes_per_year: float
+    water_m3_per_year: float
+
+
+class HallFigures(Energy):
+    name: str
+    cooling: str
+    power_kw: float
+    available_kw: float
+    planned_kw: float
+    reserved_kw: float
+    power_left_kw: float
+    peak_rack_kw: float
+    racks_total: int
+    racks_reserved: int
+    racks_used: int
+    racks_free: int
+
+
+class PoolFigures(Energy):
+    name: str
+    cluster: str
+    placement: Literal["racked", "managed"]
+    hall: str | None = None
+    node_model: str
+    node_product: str
+    gpu_model: str
+    nodes: int
+    nodes_per_system: int
+    systems: int
+    gpus: int
+    racks: int
+    it_power_kw: float
+
+    @property
+    def size_note(self) -> str:
+        """`144 nodes = 8 racks of ...`: what a rack-scale system's node count means."""
+        if self.nodes_per_system == 1:
+            return ""
+        return f"{self.nodes} nodes = {self.systems} x {self.node_product} ({self.nodes_per_system} nodes each)"
+
+
+class ClusterFigures(_Record):
+    name: str
+    kubernetes: str
+    management: str | None = None
+    pools: list[str]
+    gpu_operator_chart: str
+    driver_version: str
+
+
+class SiteFigures(Energy):
+    name: str
+    region: str
+    zone: str
+    pue: float
+    design_pue: float
+    nodes: int
+    gpus: int
+    it_power_kw: float
+    racked_it_power_kw: float
+    facility_power_kw: Annotated[float, Field(description="Peak: racked IT load x design PUE.")]
+    utility_kw: float | None = None
+    utility_available_kw: float | None = None
+    halls: list[HallFigures]
+    pools: list[PoolFigures]
+    clusters: list[ClusterFigures]
+
+
+class ModelOverride(_Record):
+    kind: Literal["gpu", "node"]
+    key: str
+    product_name: str
+    replaces_catalog: bool
+
+
+class Derived(_Record):
+    format: Literal["gpudc.derived/v1"] = DERIVED_FORMAT
+    sites: list[SiteFigures]
+    findings: list[FindingRecord] = []
+    waived: list[WaivedRecord] = []
+    model_overrides: list[ModelOverride] = []
+
+    def total(self, figure: str) -> float:
+        """A site figure summed over sites (`nodes`, `it_power_kw`, ...)."""
+        return sum(float(getattr(site, figure)) for site in self.sites)

@@ -1,0 +1,146 @@
+"""From the derived model to the `derived` block a program publishes (see `derived.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from gpudc.catalog.gpus import GPU_MODELS
+from gpudc.catalog.models import GpuModel, NodeModel
+from gpudc.catalog.nodes import NODE_MODELS
+from gpudc.cluster.spec import access_identity
+from gpudc.core.findings import Finding
+from gpudc.environment.derived import (
+    ClusterFigures,
+    Derived,
+    FindingRecord,
+    HallFigures,
+    ModelOverride,
+    PoolFigures,
+    SiteFigures,
+    WaivedRecord,
+)
+from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
+from gpudc.site.capacity import Footprint
+
+__all__ = ["derived_block", "environment_derived", "site_figures"]
+
+
+def _r(value: float) -> float:
+    return round(value, 1)
+
+
+def _energy(fp: Footprint) -> dict[str, float]:
+    return {
+        "it_energy_mwh_per_year": _r(fp.it_energy_mwh),
+        "facility_energy_mwh_per_year": _r(fp.facility_energy_mwh),
+        "co2_tonnes_per_year": _r(fp.co2_tonnes),
+        "water_m3_per_year": _r(fp.water_m3),
+    }
+
+
+def site_figures(site: SitePlan) -> SiteFigures:
+    """One site's figures, rounded to the 0.1 kW / MWh / t / m3 a report shows."""
+    capacity = site.capacity
+    return SiteFigures(
+        name=site.name,
+        region=capacity.region,
+        zone=capacity.zone,
+        pue=capacity.pue,
+        design_pue=capacity.design_pue,
+        nodes=capacity.nodes,
+        gpus=capacity.gpus,
+        it_power_kw=_r(capacity.it_power_kw),
+        racked_it_power_kw=_r(capacity.racked_it_power_kw),
+        facility_power_kw=_r(capacity.facility_power_kw),
+        utility_kw=None if capacity.utility_kw is None else _r(capacity.utility_kw),
+        utility_available_kw=None
+        if capacity.available_facility_kw is None
+        else _r(capacity.available_facility_kw),
+        halls=[
+            HallFigures(
+                name=hall.name,
+                cooling=hall.cooling.value,
+                power_kw=_r(hall.power_kw),
+                available_kw=_r(hall.available_kw),
+                planned_kw=_r(hall.planned_kw),
+                reserved_kw=_r(hall.reserved_kw),
+                power_left_kw=_r(hall.power_left_kw),
+                peak_rack_kw=_r(hall.peak_rack_kw),
+                racks_total=hall.racks_total,
+                racks_reserved=hall.racks_reserved,
+                racks_used=hall.racks_used,
+                racks_free=hall.racks_free,
+                **_energy(hall.footprint),
+            )
+            for hall in capacity.halls
+        ],
+        pools=[
+            PoolFigures(
+                name=pool.name,
+                cluster=pool.cluster,
+                placement=pool.spec.placement.value,
+                hall=pool.spec.hall,
+                node_model=pool.node_model.name,
+                node_product=pool.node_model.product_name,
+                gpu_model=pool.gpu_model.name,
+                nodes=pool.nodes,
+                nodes_per_system=pool.node_model.nodes_per_system,
+                systems=pool.capacity.systems,
+                gpus=pool.gpus,
+                racks=len(pool.capacity.racks),
+                it_power_kw=_r(pool.capacity.footprint.it_power_kw),
+                **_energy(pool.capacity.footprint),
+            )
+            for pool in site.pools
+        ],
+        clusters=[
+            ClusterFigures(
+                name=cluster.name,
+                kubernetes=access_identity(cluster.spec.kubernetes),
+                management=access_identity(cluster.spec.management) if cluster.spec.management else None,
+                pools=[pool.name for pool in cluster.pools],
+                gpu_operator_chart=cluster.operator.chart_version,
+                driver_version=cluster.operator.driver_version,
+            )
+            for cluster in site.clusters
+        ],
+        **_energy(capacity.footprint),
+    )
+
+
+def _record(finding: Finding) -> FindingRecord:
+    return FindingRecord.model_validate(finding.as_json())
+
+
+def _overrides(gpu_models: Mapping[str, GpuModel], node_models: Mapping[str, NodeModel]) -> list[ModelOverride]:
+    return [
+        *(ModelOverride(kind="gpu", key=k, product_name=m.product_name, replaces_catalog=k in GPU_MODELS) for k, m in sorted(gpu_models.items())),
+        *(ModelOverride(kind="node", key=k, product_name=m.product_name, replaces_catalog=k in NODE_MODELS) for k, m in sorted(node_models.items())),
+    ]
+
+
+def derived_block(
+    sites: Iterable[SitePlan],
+    *,
+    findings: Sequence[Finding] = (),
+    waived: Sequence[Waived] = (),
+    gpu_models: Mapping[str, GpuModel] | None = None,
+    node_models: Mapping[str, NodeModel] | None = None,
+) -> Derived:
+    """The block for any set of site plans, e.g. a library program's one site."""
+    return Derived(
+        sites=[site_figures(site) for site in sites],
+        findings=[_record(finding) for finding in findings],
+        waived=[WaivedRecord(**_record(item.finding).model_dump(), reason=item.reason) for item in waived],
+        model_overrides=_overrides(gpu_models or {}, node_models or {}),
+    )
+
+
+def environment_derived(plan: EnvironmentPlan) -> Derived:
+    return derived_block(
+        plan.sites.values(),
+        findings=plan.findings,
+        waived=plan.waived,
+        gpu_models=plan.spec.gpu_models,
+        node_models=plan.spec.node_models,
+    )

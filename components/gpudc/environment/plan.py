@@ -1,0 +1,357 @@
+"""The derived model: everything gpudc works out from a validated environment, computed once.
+
+`plan_environment` runs each domain's pure derivation exactly once per site or cluster
+(capacity, the GPU Operator's driver, and later the address plan, fabric, topology and
+tenancy) and gathers the results into typed slices: a `SitePlan` per site, holding a
+`ClusterPlan` per cluster, holding a `PoolPlan` per pool. Components receive their own slice and
+never search a bigger plan or derive anything again. Every finding lands here too, with the
+stack file's waivers applied, so the CLI, the program and the report all see the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from gpudc.catalog.lookup import Hardware
+from gpudc.catalog.models import GpuModel, NodeModel
+from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_identity
+from gpudc.core.errors import SpecError
+from gpudc.core.findings import Check, Finding, Severity, register
+from gpudc.core.spec import repeated
+from gpudc.environment.spec import EnvironmentSpec, Waiver
+from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
+from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
+from gpudc.site.spec import SiteSpec
+
+__all__ = [
+    "MISSING_PROVIDER",
+    "ClusterPlan",
+    "EnvironmentPlan",
+    "PoolPlan",
+    "SitePlan",
+    "Waived",
+    "plan_environment",
+    "plan_site",
+    "standalone_pool_plan",
+]
+
+POOL_CLUSTER = register("GPUDC-CLUSTER-001", Severity.ERROR, "A pool must name one cluster of its site")
+CLUSTER_NAME = register("GPUDC-CLUSTER-002", Severity.ERROR, "Cluster names must be unique in the environment")
+CLUSTER_IDENTITY = register(
+    "GPUDC-CLUSTER-003", Severity.ERROR, "Two clusters resolve to the same Kubernetes cluster"
+)
+SECRET_UNSET = register("GPUDC-CLUSTER-004", Severity.ERROR, "A kubeconfig secret the stack names is not set")
+NAME_CLASH = register("GPUDC-NAME-001", Severity.ERROR, "Names combine into one resource name")
+WAIVED_ERROR = register("GPUDC-WAIVER-001", Severity.ERROR, "A waiver names an error; only warnings can be waived")
+MISSING_PROVIDER = register("GPUDC-CLUSTER-005", Severity.ERROR, "A cluster has no Kubernetes providers")
+UNUSED_WAIVER = register("GPUDC-WAIVER-002", Severity.WARNING, "A waiver matches no warning")
+
+HasConfig = Callable[[str], bool]
+"""Whether a key of the `gpudc` config namespace is set (the stack file's, or `pulumi.Config`'s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPlan:
+    """A pool's slice: its capacity and the site context its nodes are labelled with."""
+
+    spec: NodePoolSpec
+    site: str
+    region: str
+    zone: str
+    cluster: str
+    capacity: PoolCapacity
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def nodes(self) -> int:
+        return self.capacity.nodes
+
+    @property
+    def gpus(self) -> int:
+        return self.capacity.gpus
+
+    @property
+    def node_model(self) -> NodeModel:
+        return self.capacity.node_model
+
+    @property
+    def gpu_model(self) -> GpuModel:
+        return self.capacity.gpu_model
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPlan:
+    """A cluster's slice: its pools and its GPU Operator; `path` is where the stack file says it."""
+
+    spec: ClusterSpec
+    site: str
+    path: str
+    operator: OperatorPlan
+    pools: tuple[PoolPlan, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """A site's slice: its physical capacity and its clusters. Each domain adds its slice here."""
+
+    spec: SiteSpec
+    path: str
+    capacity: CapacityPlan
+    clusters: tuple[ClusterPlan, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def pools(self) -> tuple[PoolPlan, ...]:
+        return tuple(pool for cluster in self.clusters for pool in cluster.pools)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.capacity.findings
+
+
+@dataclass(frozen=True, slots=True)
+class Waived:
+    """A warning the stack file accepts, and the reason it gives."""
+
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentPlan:
+    """A validated environment and everything derived from it; `findings` are the warnings left
+    after waivers (errors never reach a plan: they raise `SpecError`)."""
+
+    spec: EnvironmentSpec
+    hardware: Hardware
+    sites: Mapping[str, SitePlan]
+    findings: tuple[Finding, ...]
+    waived: tuple[Waived, ...]
+
+    @property
+    def clusters(self) -> tuple[ClusterPlan, ...]:
+        return tuple(cluster for site in self.sites.values() for cluster in site.clusters)
+
+
+def plan_site(site: SiteSpec, hardware: Hardware, path: str = "", *, has_config: HasConfig | None = None) -> SitePlan:
+    """Capacity once, then each cluster's pools and operator; every finding raised together."""
+    findings: list[Finding] = []
+    capacity: CapacityPlan | None = None
+    try:
+        capacity = plan_capacity(site, hardware, path)
+        findings.extend(capacity.findings)
+    except SpecError as exc:
+        findings.extend(exc.issues)
+    prefix = f"{path}." if path else ""
+    assignment = _pool_clusters(site, prefix, findings)
+    clusters: list[ClusterPlan] = []
+    for cluster_path, cluster in site.cluster_specs:
+        at = f"{prefix}{cluster_path}".rstrip(".")
+        if has_config is not None:
+            findings.extend(_unset_secrets(cluster, at, has_config))
+        if capacity is None:
+            continue
+        pools = tuple(
+            PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+            for pool in capacity.pools
+            if assignment.get(pool.name) == cluster.name
+        )
+        try:
+            operator = plan_operator(
+                cluster.gpu_operator,
+                [OperatorPool(pool.name, pool.gpu_model, pool.spec.taints) for pool in pools],
+                site=site.name,
+                path=f"{at}.gpu_operator" if at else "gpu_operator",
+            )
+        except SpecError as exc:
+            findings.extend(exc.issues)
+            continue
+        clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+    if capacity is None or any(finding.is_error for finding in findings):
+        raise SpecError(findings)
+    return SitePlan(site, path, capacity, tuple(clusters))
+
+
+def _pool_clusters(site: SiteSpec, prefix: str, findings: list[Finding]) -> dict[str, str]:
+    """Pool name -> the cluster it joins: the one it names, or the site's only cluster."""
+    names = [cluster.name for _, cluster in site.cluster_specs]
+    assignment: dict[str, str] = {}
+    for index, pool in enumerate(site.pools):
+        if pool.cluster is None and len(names) == 1:
+            assignment[pool.name] = names[0]
+        elif pool.cluster in names:
+            assignment[pool.name] = pool.cluster
+        else:
+            message = (
+                f"site {site.name} has {len(names)} clusters, so the pool must say which it joins"
+                if pool.cluster is None
+                else f"is not a cluster of site {site.name}"
+            )
+            findings.append(
+                POOL_CLUSTER.finding(
+                    f"{prefix}pools[{index}].cluster",
+                    message,
+                    fix=f"set it to one of {names}",
+                    **({"value": pool.cluster} if pool.cluster is not None else {}),
+                )
+            )
+    return assignment
+
+
+def _unset_secrets(cluster: ClusterSpec, at: str, has_config: HasConfig) -> list[Finding]:
+    found = []
+    for role, access in (("kubernetes", cluster.kubernetes), ("management", cluster.management)):
+        if isinstance(access, KubeconfigSecretAccess) and not has_config(access.config_key):
+            key = f"gpudc:{access.config_key}"
+            found.append(
+                SECRET_UNSET.finding(
+                    f"{at}.{role}.config_key".lstrip("."),
+                    f"names {key}, which this stack's config does not set",
+                    fix=f"run `pulumi config set --secret {key} < kubeconfig` (the stack file then holds it "
+                    "encrypted, and `gpudc plan` reads it without the passphrase)",
+                    value=access.config_key,
+                )
+            )
+    return found
+
+
+def plan_environment(spec: EnvironmentSpec, *, has_config: HasConfig | None = None) -> EnvironmentPlan:
+    """Plan every site, check what spans sites, apply waivers; raise every error at once.
+
+    `has_config` tells whether a `gpudc:` config key is set, so a kubeconfig secret that is
+    missing fails here, the same way for `gpudc validate`, `gpudc plan` and `pulumi up`.
+    """
+    hardware = Hardware.with_overrides(spec.gpu_models, spec.node_models)
+    findings: list[Finding] = []
+    sites: dict[str, SitePlan] = {}
+    for index, site in enumerate(spec.sites):
+        try:
+            sites[site.name] = plan_site(site, hardware, f"sites[{index}]", has_config=has_config)
+            findings.extend(sites[site.name].findings)
+        except SpecError as exc:
+            findings.extend(exc.issues)
+    findings.extend(_cross_site(spec))
+    kept, waived = _apply_waivers(findings, spec.waivers)
+    if any(finding.is_error for finding in kept):
+        raise SpecError(kept)
+    return EnvironmentPlan(spec, hardware, MappingProxyType(sites), tuple(kept), tuple(waived))
+
+
+def _cross_site(spec: EnvironmentSpec) -> list[Finding]:
+    """Cluster names and identities unique across the environment, and no two resource names equal."""
+    clusters = [
+        (f"sites[{index}]" + (f".{path}" if path else ""), site, cluster)
+        for index, site in enumerate(spec.sites)
+        for path, cluster in site.cluster_specs
+    ]
+    findings = []
+    findings.extend(
+        _pairs(
+            CLUSTER_NAME,
+            [(f"{at}.name", cluster.name) for at, _, cluster in clusters],
+            lambda name: f"cluster name {name!r} is used twice (a site in short form names its cluster)",
+            "rename one of the clusters",
+        )
+    )
+    findings.extend(
+        _pairs(
+            CLUSTER_IDENTITY,
+            [(f"{at}.kubernetes", access_identity(cluster.kubernetes)) for at, _, cluster in clusters],
+            lambda identity: f"two clusters resolve to the same {identity}, so both would install their "
+            "per-cluster software (GPU Operator namespace and release) into one cluster",
+            "give each cluster its own context or kubeconfig secret, or make them one cluster",
+        )
+    )
+    names = [f"{site.name}-{cluster.name}-{pool.name}" for _, site, cluster in clusters for pool in site.pools]
+    names += [f"{site.name}-{cluster.name}" for _, site, cluster in clusters]
+    clashes = repeated(names)
+    if clashes:
+        findings.append(
+            NAME_CLASH.finding(
+                "sites",
+                f"site, cluster and pool names combine into the same resource name {clashes}",
+                fix="rename a site, a cluster or a pool so the combined names differ",
+            )
+        )
+    return findings
+
+
+def _pairs(
+    check: Check, entries: Sequence[tuple[str, str]], describe: Callable[[str], str], fix: str
+) -> list[Finding]:
+    """One finding per repeat of a key, naming the path of its first use and of the repeat."""
+    first: dict[str, str] = {}
+    found = []
+    for path, key in entries:
+        if key in first:
+            found.append(check.finding(path, f"{describe(key)} (also at {first[key]})", fix=fix))
+        else:
+            first[key] = path
+    return found
+
+
+def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver]) -> tuple[list[Finding], list[Waived]]:
+    kept: list[Finding] = []
+    waived: list[Waived] = []
+    used: set[int] = set()
+    by_target = {(waiver.code, waiver.path): index for index, waiver in enumerate(waivers)}
+    for finding in findings:
+        index = by_target.get((finding.code, finding.path))
+        if index is None:
+            kept.append(finding)
+            continue
+        used.add(index)
+        if finding.is_error:
+            kept.append(finding)
+            kept.append(
+                WAIVED_ERROR.finding(
+                    f"waivers[{index}]",
+                    f"waives {finding.code} at {finding.path}, an error",
+                    fix="fix the error; only warnings can be waived",
+                )
+            )
+        else:
+            waived.append(Waived(finding, waivers[index].reason))
+    for index, waiver in enumerate(waivers):
+        if index not in used:
+            kept.append(
+                UNUSED_WAIVER.finding(
+                    f"waivers[{index}]",
+                    f"waives {waiver.code} at {waiver.path}, but no such warning is reported",
+                    fix="remove the waiver, or correct its code and path",
+                )
+            )
+    return kept, waived
+
+
+def standalone_pool_plan(
+    spec: NodePoolSpec,
+    hardware: Hardware | None = None,
+    *,
+    site: SiteSpec | None = None,
+    cluster: str = "",
+) -> PoolPlan:
+    """A pool's slice without a whole environment, for a `GpuNodePool` built on its own: sized from
+    `hardware` (a program's own models, else the catalog), labelled with `site` when given."""
+    capacity = plan_pool_capacity(spec, hardware or Hardware.with_overrides({}, {}), site)
+    return PoolPlan(
+        spec,
+        site.name if site else "",
+        site.region if site else "",
+        site.zone if site else "",
+        cluster,
+        capacity,
+    )
