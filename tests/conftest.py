@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from gpudc.core.errors import SpecError
@@ -59,8 +60,8 @@ def gpudc_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="session")
 def program_errors(project: Project) -> Callable[[dict[str, Any], str], tuple[Plan, list[SpecError]]]:
-    """Run infra/__main__.py offline with a stack config; return the plan and the SpecErrors it
-    raised, so a test can show that a bad stack registers nothing."""
+    """Run infra/__main__.py offline with a stack config; return the plan and the SpecErrors its
+    `pulumi.RunError` carried, so a test can show that a bad stack registers nothing."""
 
     def run(config: dict[str, Any], stack: str) -> tuple[Plan, list[SpecError]]:
         caught: list[SpecError] = []
@@ -68,8 +69,9 @@ def program_errors(project: Project) -> Callable[[dict[str, Any], str], tuple[Pl
         def program() -> None:
             try:
                 runpy.run_path(str(project.main / "__main__.py"), run_name="__main__")
-            except SpecError as exc:
-                caught.append(exc)
+            except pulumi.RunError as exc:  # how the program ends `pulumi up` on a bad stack file
+                assert isinstance(exc.__cause__, SpecError), exc
+                caught.append(exc.__cause__)
 
         return plan_callable(program, project.name, stack, stack_config(config)), caught
 

@@ -2,14 +2,17 @@
 
 One site with one rear-door-cooled hall holding 8 NVIDIA HGX H200 nodes (from the gpudc
 catalog), and the GPU Operator pinned to chart v26.7.0 with its driver container. The program
-makes its own Kubernetes provider and hands it to `DatacenterSite` through `opts.providers`:
-components never create providers, so every object below lands on this provider's cluster.
+makes its own Kubernetes provider and hands it to `DatacenterSite` as the workload provider of
+the site's one cluster (components never create providers), so every object below lands on it.
+It plans the site first, so a mistake stops the program before anything is registered, and
+publishes the `derived` block that `gpudc plan` turns into a report.
 """
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from gpudc import (
+    ClusterProviders,
     ContextAccess,
     CoolingType,
     DatacenterSite,
@@ -22,7 +25,11 @@ from gpudc import (
     NodePoolSpec,
     RowSpec,
     SiteSpec,
+    derived_block,
+    plan_site,
 )
+from gpudc.catalog.lookup import Hardware
+from gpudc.environment.program import findings_as_run_error
 
 config = pulumi.Config()
 context = config.get("context") or "kind-gpu"
@@ -50,6 +57,7 @@ spec = SiteSpec(
             rack_units=42,
             rows=(RowSpec(name="a", racks=4),),
             network_racks=1,
+            network_rack_kw=5,
         ),
     ),
     pools=(
@@ -64,12 +72,11 @@ spec = SiteSpec(
     gpu_operator=GpuOperatorSpec(chart_version="v26.7.0", driver=DriverSpec(mode=DriverMode.OPERATOR)),
 )
 
+with findings_as_run_error():
+    plan = plan_site(spec, Hardware.with_overrides({}, {}))
+
 provider = k8s.Provider("gpu-cluster", context=context, enable_server_side_apply=True)
 
-site = DatacenterSite(
-    "research",
-    spec,
-    opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
-)
+site = DatacenterSite("research", spec, plan=plan, providers={"research": ClusterProviders(workload=provider)})
 
-pulumi.export("capacity", site.capacity)
+pulumi.export("derived", derived_block([plan]).model_dump(mode="json"))

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import Field, ValidationError
 
-from gpudc.core.errors import SpecError, SpecIssue, format_path
+from gpudc.core.errors import SCHEMA, SpecError, format_path
 from gpudc.core.labels import gpudc_labels
 from gpudc.core.naming import k8s_name
 from gpudc.core.spec import DNS_LABEL_PATTERN, Cidr, SpecModel
@@ -52,13 +52,13 @@ def test_format_path() -> None:
 
 
 def test_spec_error_lists_every_issue() -> None:
-    error = SpecError([SpecIssue("a.b", "must be > 0", -1), SpecIssue("c", "is required; add it")])
+    error = SpecError([SCHEMA.finding("a.b", "must be > 0", value=-1), SCHEMA.finding("c", "is required; add it")])
     assert str(error) == "2 problems in the spec:\n  a.b: must be > 0, got -1\n  c: is required; add it"
     assert error.prefixed("sites[0]").issues[0].path == "sites[0].a.b"
 
 
 def test_spec_error_needs_an_issue() -> None:
-    with pytest.raises(ValueError, match="at least one issue"):
+    with pytest.raises(ValueError, match="at least one finding"):
         SpecError([])
 
 

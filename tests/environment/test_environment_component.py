@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc import DatacenterSite, Environment, SpecError, parse_environment
+from gpudc import ClusterProviders, DatacenterSite, Environment, SpecError, parse_environment, plan_environment
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.plan import Plan
@@ -24,19 +24,22 @@ def test_plano_tree(planned: Callable[[str], Plan]) -> None:
     assert by_type["pulumi:providers:kubernetes"] == 1
     site = next(r for r in plan.resources if r.type == "gpudc:index:DatacenterSite")
     assert site.name == "gpudc-plano"
+    cluster = next(r for r in plan.resources if r.type == "gpudc:index:Cluster")
+    assert (cluster.name, cluster.parent) == ("gpudc-plano-plano", site.urn)
     pools = sorted(r.name for r in plan.resources if r.type == "gpudc:index:GpuNodePool")
     assert pools == [
-        "gpudc-plano-gb200-a",
-        "gpudc-plano-h100-a",
-        "gpudc-plano-h200-a",
-        "gpudc-plano-l40s-inference",
+        "gpudc-plano-plano-gb200-a",
+        "gpudc-plano-plano-h100-a",
+        "gpudc-plano-plano-h200-a",
+        "gpudc-plano-plano-l40s-inference",
     ]
-    namespace = next(r for r in plan.resources if r.name == "gpudc-plano-system")
+    namespace = next(r for r in plan.resources if r.name == "gpudc-plano-plano-system")
+    assert namespace.parent == cluster.urn
     provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
-    assert provider.inputs["context"] == "plano-prod"
+    assert (provider.name, provider.inputs["context"]) == ("plano-kubernetes", "plano-prod")
     for resource in plan.resources:
         if resource.type == "gpudc:index:GpuNodePool":
-            assert resource.parent == site.urn
+            assert resource.parent == cluster.urn
             assert resource.depends_on == (namespace.urn,)
         if resource.custom and resource.type.startswith("kubernetes:"):
             assert resource.provider == provider.urn, resource.urn
@@ -76,14 +79,17 @@ def test_a_site_without_a_provider_registers_nothing(project: Project) -> None:
     plan = plan_callable(program, "gpudc", "lab")
     assert plan.resources == ()
     assert [str(issue) for exc in caught for issue in exc.issues] == [
-        "sites[0].name: has no Kubernetes provider; pass one in `providers`, got 'lab'"
+        "sites[0].name: cluster lab has no providers; pass providers={'lab': ClusterProviders(workload=...)}"
     ]
 
 
-def test_outputs_carry_capacity(planned: Callable[[str], Plan]) -> None:
-    capacity = planned("plano").outputs["capacity"]["plano"]
-    assert (capacity["nodes"], capacity["gpus"]) == (672, 4800)
-    assert capacity["halls"]["h4"]["cooling"] == "direct-liquid"
+def test_outputs_carry_the_derived_block(planned: Callable[[str], Plan]) -> None:
+    derived = planned("plano").derived
+    assert derived is not None
+    site = derived.sites[0]
+    assert (site.nodes, site.gpus) == (672, 4800)
+    assert [hall.cooling for hall in site.halls if hall.name == "h4"] == ["direct-liquid"]
+    assert [cluster.name for cluster in site.clusters] == ["plano"]
 
 
 def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project, program_errors: Any) -> None:
@@ -92,14 +98,16 @@ def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project,
     plan, caught = program_errors({CONFIG_KEY: environment}, "lab")
     assert plan.resources == ()
     assert [str(issue) for exc in caught for issue in exc.issues] == [
-        "sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig, which this stack's config does not set; "
-        "run `pulumi config set --secret gpudc:lab-kubeconfig < kubeconfig`, got 'lab-kubeconfig'"
+        "sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig, which this stack's config does not set, "
+        "got 'lab-kubeconfig'; run `pulumi config set --secret gpudc:lab-kubeconfig < kubeconfig` (the stack "
+        "file then holds it encrypted, and `gpudc plan` reads it without the passphrase)"
     ]
 
 
 def test_a_sites_depends_on_reaches_every_kubernetes_object(project: Project) -> None:
     """Pulumi does not pass a component's depends_on to its children; gpudc does (DESIGN section 3)."""
     spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
+    site_plan = plan_environment(spec).sites["lab"]
 
     def program() -> None:
         provider = k8s.Provider("lab", context="lab")
@@ -110,7 +118,9 @@ def test_a_sites_depends_on_reaches_every_kubernetes_object(project: Project) ->
         DatacenterSite(
             "lab",
             spec.sites[0],
-            opts=pulumi.ResourceOptions(providers={"kubernetes": provider}, depends_on=[kueue]),
+            plan=site_plan,
+            providers={"lab": ClusterProviders(workload=provider)},
+            opts=pulumi.ResourceOptions(depends_on=[kueue]),
         )
 
     plan = plan_callable(program, "gpudc", "lab")

@@ -39,8 +39,9 @@ def test_own_node_model_is_placed(project: Project) -> None:
     environment["sites"][0]["pools"][0].update(node_model="acme-h100-4gpu", nodes=8)
     site = plan_environment(parse_environment(environment)).sites["lab"]
     pool = site.pool("h100")
-    # 45 kW / 5 kW = 9 systems by power, 42U / 4U = 10 by space: 8 systems fit one rack.
-    assert (pool.gpus, len(pool.racks), pool.racks[0].power_kw) == (32, 1, 40.0)
+    # 50 kW / 5 kW = 10 systems by power, 42U / 4U = 10 by space: 8 systems fit one rack.
+    racks = pool.capacity.racks
+    assert (pool.gpus, len(racks), racks[0].power_kw) == (32, 1, 40.0)
 
 
 def test_own_model_wins_over_the_catalog(project: Project) -> None:
@@ -49,7 +50,32 @@ def test_own_model_wins_over_the_catalog(project: Project) -> None:
     environment["node_models"] = {"hgx-h100-8gpu": lighter}
     environment["sites"][0]["pools"][0]["nodes"] = 5  # 5 x 8U = 40U, 25 kW: fits only with the override
     pool = plan_environment(parse_environment(environment)).sites["lab"].pool("h100")
-    assert pool.footprint.it_power_kw == pytest.approx(25.0)
+    assert pool.capacity.footprint.it_power_kw == pytest.approx(25.0)
+    assert pool.node_model.max_power_kw == 5.0
+
+
+def test_a_model_whose_name_differs_from_its_key_is_refused(project: Project) -> None:
+    # Defect: nodes were labelled with the key and the report showed the name.
+    environment = _lab(project)
+    environment["node_models"] = {"acme-h100-4gpu": {**ACME, "name": "acme-other"}}
+    with pytest.raises(SpecError) as caught:
+        parse_environment(environment)
+    assert [str(issue) for issue in caught.value.issues] == [
+        "node_models: each model's `name` must equal its key; set name to the key for ['acme-h100-4gpu']"
+    ]
+
+
+def test_own_models_are_listed_as_overrides_in_the_derived_block(project: Project) -> None:
+    from gpudc.environment.figures import environment_derived
+
+    environment = _lab(project)
+    lighter = {**NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"), "max_power_kw": 5.0}
+    environment["node_models"] = {"hgx-h100-8gpu": lighter, "acme-h100-4gpu": ACME}
+    derived = environment_derived(plan_environment(parse_environment(environment)))
+    assert [(m.key, m.replaces_catalog) for m in derived.model_overrides] == [
+        ("acme-h100-4gpu", False),
+        ("hgx-h100-8gpu", True),
+    ]
 
 
 def test_own_model_with_an_unknown_gpu_is_reported_at_the_pool(project: Project) -> None:

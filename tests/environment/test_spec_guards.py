@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from gpudc import SpecError, parse_environment
+from gpudc import SpecError, parse_environment, plan_environment
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.run import plan_callable
@@ -35,16 +35,29 @@ def test_operator_namespace_is_its_own(project: Project, namespace: str) -> None
     ]
 
 
-def test_site_and_pool_names_cannot_combine_into_one_urn(project: Project) -> None:
+def _clusters(site: dict[str, Any], *names: str) -> None:
+    """Turn a short-form site into one listing `names` as its clusters."""
+    access, operator = site.pop("kubernetes"), site.pop("gpu_operator")
+    site["clusters"] = [
+        {"name": name, "kubernetes": {**access, "context": f"ctx-{name}"}, "gpu_operator": operator}
+        for name in names
+    ]
+
+
+def test_site_cluster_and_pool_names_cannot_combine_into_one_urn(project: Project) -> None:
     environment = _lab(project)
     other = copy.deepcopy(environment["sites"][0])
-    environment["sites"][0]["pools"][0]["name"] = "h100-x"  # lab + h100-x
-    other.update(name="lab-h100")  # lab-h100 + x
-    other["pools"][0]["name"] = "x"
+    _clusters(environment["sites"][0], "b")
+    environment["sites"][0]["pools"][0]["name"] = "c-d"  # lab + b + c-d
+    other.update(name="lab-b")
+    _clusters(other, "c")
+    other["pools"][0]["name"] = "d"  # lab-b + c + d
     environment["sites"].append(other)
-    assert _issues(environment) == [
-        "sites: site and pool names combine into the same resource name ['lab-h100-x']; rename a site or a "
-        "pool, got a list of 2"
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(environment))
+    assert [str(issue) for issue in caught.value.issues] == [
+        "sites: site, cluster and pool names combine into the same resource name ['lab-b-c-d']; rename a "
+        "site, a cluster or a pool so the combined names differ"
     ]
 
 

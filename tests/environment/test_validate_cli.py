@@ -73,7 +73,7 @@ def test_physical_mistakes_are_reported_before_registration_too(project: Project
     environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
     environment["sites"][0]["pools"][0]["nodes"] = 5  # a fifth 8U, 10.2 kW server: no rack left
     spec = parse_environment(environment)
-    from gpudc.environment.load import plan_environment
+    from gpudc.environment.plan import plan_environment
 
     with pytest.raises(SpecError) as caught:
         plan_environment(spec)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec, SpecError
+from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec, SpecError, Taint, TaintEffect
 from gpudc.gpu_operator.component import chart_values
-from gpudc.gpu_operator.versions import OperatorPlan, plan_operator
+from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
 from gpudc.preview.run import plan_callable
 
-H100 = [("h100", GPU_MODELS["h100-sxm"])]
-B200 = [("b200", GPU_MODELS["b200"])]
-L40S = [("l40s", GPU_MODELS["l40s"])]
+GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect=TaintEffect.NO_SCHEDULE)
+H100 = [OperatorPool("h100", GPU_MODELS["h100-sxm"], (GPU_TAINT,))]
+B200 = [OperatorPool("b200", GPU_MODELS["b200"], (GPU_TAINT,))]
+L40S = [OperatorPool("l40s", GPU_MODELS["l40s"], (GPU_TAINT,))]
+DEFAULT_TAINTS = (("nvidia.com/gpu", "NoSchedule"),)
 
 
 def spec(**fields: object) -> GpuOperatorSpec:
@@ -21,7 +23,8 @@ def spec(**fields: object) -> GpuOperatorSpec:
 
 
 def test_default_driver_comes_from_the_catalog_release() -> None:
-    assert plan_operator(spec(), H100) == OperatorPlan("v26.7.0", "595.91.07", 595)
+    assert plan_operator(spec(), H100) == OperatorPlan("", "v26.7.0", "595.91.07", 595, DEFAULT_TAINTS)
+    assert plan_operator(spec(), H100, site="lab").site == "lab"
 
 
 def test_explicit_driver_wins_over_the_catalog() -> None:
@@ -31,51 +34,88 @@ def test_explicit_driver_wins_over_the_catalog() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "gpus", "expected"),
+    ("fields", "pools", "code", "expected"),
     [
         (
             {"chart_version": "v26.3.3", "driver": {"mode": "operator", "version": "535.309.01"}},
             B200,
+            "GPUDC-DRIVER-004",
             "gpu_operator.driver.version: driver 535.309.01 (branch 535) is older than branch 570, the first "
-            "that supports NVIDIA B200 (HGX B200) 180GB (pool b200); use a driver of branch 570 or newer, got '535.309.01'",
+            "that supports NVIDIA B200 (HGX B200) 180GB (pool b200), got '535.309.01'; use a driver of branch 570 or newer",
         ),
         (
             {"driver": {"mode": "operator", "version": "550.163.01"}},
             H100,
+            "GPUDC-DRIVER-003",
             "gpu_operator.driver.version: driver branch 550 is not supported by GPU Operator v26.7.0 "
-            "(supports 610, 595, 580, 535); pick a driver from one of those branches, got '550.163.01'",
+            "(supports 610, 595, 580, 535), got '550.163.01'; pick a driver from one of those branches",
         ),
         (
             {"driver": {"mode": "host"}},
             H100,
+            "GPUDC-DRIVER-001",
             "gpu_operator.driver.version: is required with driver mode 'host'; give the driver version "
             "installed on the nodes (nvidia-smi --query-gpu=driver_version --format=csv)",
         ),
         (
             {"chart_version": "v99.1.0"},
             H100,
+            "GPUDC-DRIVER-002",
             "gpu_operator.chart_version: is not a release gpudc knows (v26.7.0, v26.3.0, v26.3.1, v26.3.2, "
-            "v26.3.3, v25.10.0, v25.10.1); pin gpu_operator.driver.version explicitly or use a known release, "
-            "got 'v99.1.0'",
+            "v26.3.3, v25.10.0, v25.10.1), got 'v99.1.0'; pin gpu_operator.driver.version explicitly or use "
+            "a known release",
         ),
         (
             {"mig_strategy": "single"},
             L40S,
-            "gpu_operator.mig_strategy: no pool of this site has a MIG-capable GPU; set it to 'none', got 'single'",
+            "GPUDC-MIG-001",
+            "gpu_operator.mig_strategy: no pool of this cluster has a MIG-capable GPU, got 'single'; "
+            "set it to 'none'",
         ),
     ],
 )
-def test_driver_mistakes(fields: dict[str, object], gpus: list[tuple[str, object]], expected: str) -> None:
+def test_driver_mistakes(
+    fields: dict[str, object], pools: list[OperatorPool], code: str, expected: str
+) -> None:
     with pytest.raises(SpecError) as caught:
-        plan_operator(spec(**fields), gpus)  # type: ignore[arg-type]
-    assert [str(issue) for issue in caught.value.issues] == [expected]
+        plan_operator(spec(**fields), pools)
+    assert [(issue.code, str(issue)) for issue in caught.value.issues] == [(code, expected)]
+
+
+def test_driver_findings_sit_at_the_clusters_path() -> None:
+    with pytest.raises(SpecError) as caught:
+        plan_operator(spec(mig_strategy="single"), L40S, path="sites[0].gpu_operator")
+    assert [(issue.code, issue.path) for issue in caught.value.issues] == [
+        ("GPUDC-MIG-001", "sites[0].gpu_operator.mig_strategy")
+    ]
+
+
+def test_plan_tolerates_every_pool_taint_once() -> None:
+    pools = [
+        *H100,
+        OperatorPool(
+            "l40s",
+            GPU_MODELS["l40s"],
+            (
+                GPU_TAINT,
+                Taint(key="x/y", effect=TaintEffect.NO_EXECUTE),
+                Taint(key="x/y", value="other", effect=TaintEffect.NO_EXECUTE),
+            ),
+        ),
+        OperatorPool("untainted", GPU_MODELS["h100-sxm"], ()),
+    ]
+    assert plan_operator(spec(), pools).tolerated_taints == (
+        ("nvidia.com/gpu", "NoSchedule"),
+        ("x/y", "NoExecute"),
+    )
 
 
 def test_chart_values_tolerate_every_pool_taint() -> None:
     values = chart_values(
         spec(),
-        OperatorPlan("v26.7.0", "595.91.07", 595),
-        [("nvidia.com/gpu", "NoSchedule"), ("x/y", "NoExecute")],
+        OperatorPlan(
+            "", "v26.7.0", "595.91.07", 595, (("nvidia.com/gpu", "NoSchedule"), ("x/y", "NoExecute"))
+        ),
     )
     tolerations = [
         {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
@@ -104,17 +144,20 @@ def test_chart_values_tolerate_every_pool_taint() -> None:
 
 def test_host_driver_is_not_installed_by_the_operator() -> None:
     host = spec(driver={"mode": "host", "version": "580.173.02"})
-    assert chart_values(host, plan_operator(host, H100), [])["driver"] == {"enabled": False}
+    assert chart_values(host, plan_operator(host, H100))["driver"] == {"enabled": False}
 
 
 def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> None:
-    plan = plan_callable(lambda: GpuOperator("op", spec()))
+    operator = spec()
+    plan = plan_callable(lambda: GpuOperator("op", operator, plan=plan_operator(operator, H100, site="lab")))
     by_name = {r.name: r for r in plan.resources}
     assert sorted(by_name) == ["op", "op-namespace", "op-release"]
-    assert (
-        by_name["op-namespace"].inputs["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-        == "privileged"
-    )
+    # The spec's JSON is the component's inputs; Pulumi leaves out null fields (`driver.version`).
+    assert by_name["op"].inputs == operator.model_dump(mode="json", exclude_none=True)
+    assert GpuOperatorSpec.model_validate(by_name["op"].inputs) == operator
+    namespace_labels = by_name["op-namespace"].inputs["metadata"]["labels"]
+    assert namespace_labels["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert namespace_labels["gpudc.io/site"] == "lab"
     release = by_name["op-release"]
     assert release.type == "kubernetes:helm.sh/v3:Release"
     assert release.parent == by_name["op"].urn

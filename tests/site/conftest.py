@@ -1,7 +1,8 @@
 """Builders for small, hand-checkable sites: plain dicts with per-test overrides.
 
 The defaults are the site the capacity tests compute by hand: one rear-door hall `h1` of
-2 rows x 3 racks (45 kW, 42U) with 1 network rack, and one pool of 10 HGX H100 servers.
+2 rows x 3 racks (45 kW, 42U) with 1 network rack drawing 0 kW (stated, so no GPUDC-POWER-006
+warning fires by default), and one pool of 10 HGX H100 servers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class SiteBuilder:
             "rack_units": 42,
             "rows": [{"name": "a", "racks": 3}, {"name": "b", "racks": 3}],
             "network_racks": 1,
+            "network_rack_kw": 0,
         }
         data.update(overrides)
         return data

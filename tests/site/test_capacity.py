@@ -16,15 +16,28 @@ import pytest
 from gpudc.catalog import NODE_MODELS, CoolingType
 from gpudc.catalog.lookup import Hardware
 from gpudc.core.errors import SpecError
-from gpudc.site.capacity import HOURS_PER_YEAR, SitePlan, footprint, plan_site, rack_ids
+from gpudc.site.capacity import (
+    HOURS_PER_YEAR,
+    CapacityPlan,
+    HallPlan,
+    PoolCapacity,
+    footprint,
+    plan_capacity,
+    rack_ids,
+)
 from gpudc.site.spec import HallSpec
 
 REL = 1e-12
 HARDWARE = Hardware.with_overrides({}, {})
 
 
-def plan(site: Any) -> SitePlan:
-    return plan_site(site, HARDWARE, "sites[0]")
+def plan(site: Any, *, warnings: tuple[str, ...] = ()) -> CapacityPlan:
+    """Plan `site`, insisting that exactly the `warnings` codes fire (none unless told)."""
+    capacity = plan_capacity(site, HARDWARE, "sites[0]")
+    assert [finding.code for finding in capacity.findings] == list(warnings), [
+        str(finding) for finding in capacity.findings
+    ]
+    return capacity
 
 
 def issues_of(site: Any) -> list[str]:
@@ -33,8 +46,18 @@ def issues_of(site: Any) -> list[str]:
     return [str(issue) for issue in caught.value.issues]
 
 
-def rack_names(site_plan: SitePlan, pool: str) -> list[str]:
-    return [rack.rack for rack in site_plan.pool(pool).racks]
+def pool_of(capacity: CapacityPlan, name: str) -> PoolCapacity:
+    (pool,) = [pool for pool in capacity.pools if pool.name == name]
+    return pool
+
+
+def hall_of(capacity: CapacityPlan, name: str) -> HallPlan:
+    (hall,) = [hall for hall in capacity.halls if hall.name == name]
+    return hall
+
+
+def rack_names(capacity: CapacityPlan, pool: str) -> list[str]:
+    return [rack.rack for rack in pool_of(capacity, pool).racks]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +85,7 @@ def test_systems_per_rack_is_limited_by_power(build: Any) -> None:
     # per rack = min(floor(45 / 10.2) = floor(4.41) = 4, floor(42 / 8) = 5) = 4 systems;
     # 10 systems -> 4 + 4 + 2 -> 3 racks, filled row a first.
     site_plan = plan(build.site())
-    pool = site_plan.pool("h100")
+    pool = pool_of(site_plan, "h100")
     assert rack_names(site_plan, "h100") == ["h1/a-01", "h1/a-02", "h1/a-03"]
     assert [rack.systems for rack in pool.racks] == [4, 4, 2]
     assert [rack.nodes for rack in pool.racks] == [4, 4, 2]
@@ -72,7 +95,7 @@ def test_systems_per_rack_is_limited_by_power(build: Any) -> None:
 
 
 def test_pool_totals(build: Any) -> None:
-    pool = plan(build.site()).pool("h100")
+    pool = pool_of(plan(build.site()), "h100")
     assert (pool.nodes, pool.systems, pool.gpus) == (10, 10, 80)  # 10 systems x 8 GPUs
     assert pool.hall == "h1"
     assert pool.node_model.name == "hgx-h100-8gpu"
@@ -81,7 +104,7 @@ def test_pool_totals(build: Any) -> None:
 
 
 def test_hall_budget(build: Any) -> None:
-    hall = plan(build.site()).hall("h1")
+    hall = hall_of(plan(build.site()), "h1")
     assert hall.cooling is CoolingType.REAR_DOOR
     assert hall.power_kw == 200.0
     assert hall.available_kw == pytest.approx(180.0, rel=REL)  # 200 x (1 - 0.1)
@@ -109,7 +132,7 @@ def test_footprint_figures(build: Any) -> None:
     # CO2         = 875.6496 MWh x 334.1 g/kWh / 1000 = 292.55453136 t
     # water       = 625.464 MWh x 0.5 L/kWh       = 312.732 m3
     expected = (102.0, 625.464, 875.6496, 292.55453136, 312.732)
-    for fp in (site_plan.footprint, site_plan.hall("h1").footprint, site_plan.pool("h100").footprint):
+    for fp in (site_plan.footprint, hall_of(site_plan, "h1").footprint, pool_of(site_plan, "h100").footprint):
         got = (fp.it_power_kw, fp.it_energy_mwh, fp.facility_energy_mwh, fp.co2_tonnes, fp.water_m3)
         assert got == pytest.approx(expected, rel=1e-9)
 
@@ -127,10 +150,11 @@ def test_footprint_function_uses_each_site_figure(build: Any) -> None:
 
 def test_systems_per_rack_is_limited_by_units(build: Any) -> None:
     # direct-liquid racks of 100 kW, 42U: min(floor(100 / 10.2) = 9, floor(42 / 8) = 5) = 5;
-    # 10 systems -> 5 + 5 in 2 racks of 51 kW / 40U each.
+    # 10 systems -> 5 + 5 in 2 racks of 51 kW / 40U each. That leaves 3 free racks but only
+    # 180 - 102 = 78 kW, less than one 100 kW rack: stranded racks (GPUDC-POWER-005).
     hall = build.hall(cooling="direct-liquid", rack_power_kw=100)
-    site_plan = plan(build.site(halls=[hall]))
-    pool = site_plan.pool("h100")
+    site_plan = plan(build.site(halls=[hall]), warnings=("GPUDC-POWER-005",))
+    pool = pool_of(site_plan, "h100")
     assert [rack.systems for rack in pool.racks] == [5, 5]
     assert [rack.units for rack in pool.racks] == [40, 40]
     assert [rack.power_kw for rack in pool.racks] == pytest.approx([51.0, 51.0], rel=REL)
@@ -140,18 +164,20 @@ def test_rack_power_exactly_n_systems_fits_n(build: Any) -> None:
     # hgx-b200-8gpu: 14.3 kW, 10U. Racks of 42.9 kW = exactly 3 x 14.3, where the float division
     # 42.9 / 14.3 gives 2.9999999999999996: still 3 per rack (42U allows 4). 7 systems -> 3 + 3 + 1.
     hall = build.hall(rack_power_kw=42.9)
-    pool = plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])).pool(
-        "h100"
-    )
+    pool = pool_of(plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])), "h100")
     assert [rack.systems for rack in pool.racks] == [3, 3, 1]
     assert [rack.power_kw for rack in pool.racks] == pytest.approx([42.9, 42.9, 14.3], rel=1e-9)
 
 
 def test_hall_exactly_at_its_budget_is_accepted(build: Any) -> None:
     # no headroom, 102 kW hall, 102 kW planned: exactly full is fine; one more node is not.
+    # (Full with 2 racks free is stranded racks, GPUDC-POWER-005, and a 1 MW feed is more than
+    # 4 x the hall's 102 x 1.4 = 142.8 kW, GPUDC-UNITS-002: both warnings, not errors.)
     hall = build.hall(power_kw=102)
-    site_plan = plan(build.site(halls=[hall], power_headroom=0.0))
-    assert site_plan.hall("h1").power_left_kw == pytest.approx(0.0, abs=1e-9)
+    site_plan = plan(
+        build.site(halls=[hall], power_headroom=0.0), warnings=("GPUDC-POWER-005", "GPUDC-UNITS-002")
+    )
+    assert hall_of(site_plan, "h1").power_left_kw == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(SpecError):
         plan(build.site(halls=[hall], power_headroom=0.0, pools=[build.pool(nodes=11)]))
 
@@ -160,7 +186,7 @@ def test_air_rack_exactly_at_cooling_limit_is_accepted(build: Any) -> None:
     # l40s 5 kW / 5U in 40 kW / 42U air racks: min(8, 8) = 8 per rack = 40.0 kW = the air limit.
     hall = build.hall(cooling="air", rack_power_kw=40)
     site_plan = plan(build.site(halls=[hall], pools=[build.pool(node_model="l40s-pcie-8gpu", nodes=8)]))
-    assert site_plan.hall("h1").peak_rack_kw == pytest.approx(40.0, rel=REL)
+    assert hall_of(site_plan, "h1").peak_rack_kw == pytest.approx(40.0, rel=REL)
     assert rack_names(site_plan, "h100") == ["h1/a-01"]
 
 
@@ -182,14 +208,15 @@ def _nvl72_hall(build: Any) -> dict[str, Any]:
 
 def test_gb200_nvl72_one_system_per_rack(build: Any) -> None:
     # 36 nodes / 18 = 2 systems; per rack min(floor(132 / 120) = 1, floor(48 / 48) = 1) = 1 -> 2 racks.
+    # The 2 free racks have 360 - 240 = 120 kW left, less than one 132 kW rack: GPUDC-POWER-005.
     pool = build.pool(name="nvl72", hall="liquid", node_model="gb200-nvl72", nodes=36)
-    site_plan = plan(build.site(halls=[_nvl72_hall(build)], pools=[pool]))
-    nvl = site_plan.pool("nvl72")
+    site_plan = plan(build.site(halls=[_nvl72_hall(build)], pools=[pool]), warnings=("GPUDC-POWER-005",))
+    nvl = pool_of(site_plan, "nvl72")
     assert (nvl.nodes, nvl.systems, nvl.gpus) == (36, 2, 144)  # 2 x 72 GPUs
     assert rack_names(site_plan, "nvl72") == ["liquid/a-01", "liquid/a-02"]
     assert [(r.systems, r.nodes, r.units) for r in nvl.racks] == [(1, 18, 48), (1, 18, 48)]
     assert [r.power_kw for r in nvl.racks] == pytest.approx([120.0, 120.0], rel=REL)
-    hall = site_plan.hall("liquid")
+    hall = hall_of(site_plan, "liquid")
     # 2 x 120 = 240 kW of 400 x 0.9 = 360 kW; 4 racks, none reserved, 2 used -> 2 free.
     assert hall.planned_kw == pytest.approx(240.0, rel=REL)
     assert hall.available_kw == pytest.approx(360.0, rel=REL)
@@ -203,11 +230,13 @@ def test_gb200_nodes_must_be_a_multiple_of_18(build: Any) -> None:
     (issue,) = caught.value.issues
     assert issue.path == "sites[0].pools[0].nodes"
     assert issue.value == 20
+    assert issue.code == "GPUDC-POOL-001"
     assert "must be a multiple of 18" in issue.message
-    assert issue.message.endswith("use 36")  # 20 rounded up to the next multiple of 18
+    assert issue.fix == "use 36 (2 systems)"  # 20 rounded up to the next multiple of 18
     # the suggestion works:
     fixed = build.pool(name="nvl72", hall="liquid", node_model="gb200-nvl72", nodes=36)
-    assert plan(build.site(halls=[_nvl72_hall(build)], pools=[fixed])).nodes == 36
+    fixed_plan = plan(build.site(halls=[_nvl72_hall(build)], pools=[fixed]), warnings=("GPUDC-POWER-005",))
+    assert fixed_plan.nodes == 36
 
 
 # --- reserved racks ----------------------------------------------------------------------------
@@ -224,16 +253,16 @@ def test_rack_ids_are_numbered_row_by_row(build: Any) -> None:
 def test_reserved_racks_are_the_last_of_the_hall(build: Any) -> None:
     # rows a (3) + b (3); 1 network + 1 storage -> b-02 and b-03 reserved, 4 usable.
     # 16 nodes at 4 per rack fill exactly the 4 usable racks: a-01..a-03, b-01.
-    hall = build.hall(network_racks=1, storage_racks=1)
+    hall = build.hall(network_racks=1, storage_racks=1, storage_rack_kw=0)
     site_plan = plan(build.site(halls=[hall], pools=[build.pool(nodes=16)]))
     assert rack_names(site_plan, "h100") == ["h1/a-01", "h1/a-02", "h1/a-03", "h1/b-01"]
-    hall_plan = site_plan.hall("h1")
+    hall_plan = hall_of(site_plan, "h1")
     assert (hall_plan.racks_reserved, hall_plan.racks_used, hall_plan.racks_free) == (2, 4, 0)
 
 
 def test_reserved_racks_never_receive_nodes(build: Any) -> None:
     # one more node would need a 5th rack: only the reserved b-02 / b-03 are left.
-    hall = build.hall(network_racks=1, storage_racks=1)
+    hall = build.hall(network_racks=1, storage_racks=1, storage_rack_kw=0)
     (issue,) = issues_of(build.site(halls=[hall], pools=[build.pool(nodes=17)]))
     assert issue.startswith("sites[0].halls[0].rows: hall h1 has too few racks: 4 usable of 6 (2 reserved)")
 
@@ -255,7 +284,7 @@ def test_pools_never_share_a_rack(build: Any) -> None:
     site_plan = plan(build.site(pools=pools))
     assert rack_names(site_plan, "p1") == ["h1/a-01"]
     assert rack_names(site_plan, "p2") == ["h1/a-02"]
-    assert site_plan.hall("h1").racks_used == 2
+    assert hall_of(site_plan, "h1").racks_used == 2
 
 
 def test_pools_are_placed_in_stack_file_order(build: Any) -> None:
@@ -276,7 +305,8 @@ def test_plan_keeps_stack_file_order_across_halls(build: Any) -> None:
         build.pool(name="in-h1", hall="h1", nodes=1),
         build.pool(name="also-h2", hall="h2", nodes=1),
     ]
-    site_plan = plan(build.site(halls=[build.hall(), second], pools=pools))
+    # h2 keeps the builder's 200 kW for 2 racks of 45 kW = 90 kW: a units warning, not an error.
+    site_plan = plan(build.site(halls=[build.hall(), second], pools=pools), warnings=("GPUDC-UNITS-001",))
     assert [pool.name for pool in site_plan.pools] == ["in-h2", "in-h1", "also-h2"]
     assert rack_names(site_plan, "in-h2") == ["h2/x-01"]
     assert rack_names(site_plan, "also-h2") == ["h2/x-02"]
@@ -289,12 +319,12 @@ def test_plan_keeps_stack_file_order_across_halls(build: Any) -> None:
 
 def test_site_without_pools_plans_empty_halls(build: Any) -> None:
     site_plan = plan(build.site(pools=[]))
-    hall = site_plan.hall("h1")
+    hall = hall_of(site_plan, "h1")
     assert (site_plan.nodes, site_plan.gpus, site_plan.it_power_kw) == (0, 0, 0)
     assert (hall.planned_kw, hall.peak_rack_kw, hall.racks_used, hall.racks_free) == (0, 0.0, 0, 5)
 
 
 def test_empty_path_gives_unprefixed_issue_paths(build: Any) -> None:
     with pytest.raises(SpecError) as caught:
-        plan_site(build.site(pools=[build.pool(hall="nope")]), HARDWARE)
+        plan_capacity(build.site(pools=[build.pool(hall="nope")]), HARDWARE)
     assert [issue.path for issue in caught.value.issues] == ["pools[0].hall"]

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
 from gpudc.gpu_operator.spec import GpuOperatorSpec
 
@@ -40,7 +41,13 @@ class KubeconfigSecretAccess(SpecModel):
     type: Annotated[Literal["kubeconfig-secret"], Field(description="Use a kubeconfig stored as a secret.")]
     config_key: Annotated[
         str,
-        StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
+        StringConstraints(
+            pattern=explain_pattern(
+                r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$",
+                "must be the name of a config key (a letter, then up to 62 letters, digits, '_' or '-'), "
+                "not the kubeconfig itself",
+            )
+        ),
         Field(
             description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
             "`pulumi config set --secret gpudc:<key> < kubeconfig` (the key's name, never the kubeconfig)."

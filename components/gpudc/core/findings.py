@@ -131,7 +131,12 @@ def printable(text: str, *, limit: int | None = _SHOWN_CHARS * 4) -> str:
 def show_value(value: Any) -> str:
     """A value as a finding shows it: strings quoted, collections summarised, all of it short."""
     if isinstance(value, str):
-        return printable(repr(value) if len(value) <= _SHOWN_CHARS else repr(value[:_SHOWN_CHARS]) + "...")
+        # A long or multi-line value is described, not shown: it is most often something pasted
+        # into the wrong field (a kubeconfig, a certificate) that must not land in a CI log.
+        if len(value) > _SHOWN_CHARS or "\n" in value:
+            lines = value.count("\n") + 1
+            return f"a text of {len(value):,} characters" + (f" on {lines:,} lines" if lines > 1 else "")
+        return printable(repr(value))
     if isinstance(value, dict):
         return "a mapping" if value else "{}"
     if isinstance(value, list | tuple):

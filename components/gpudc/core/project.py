@@ -27,7 +27,7 @@ else:  # libyaml's parser when PyYAML was built with it (about 6x faster), else 
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 MAX_YAML_DEPTH = 32
-MAX_ECHO = 60
+_MAX_ECHO = 60
 _INT_LIMIT = 10**4300  # Python's own bound on int <-> str; hex and octal get it too, or str() fails later
 _Y = "tag:yaml.org,2002:"
 _STRING_TAGS = (f"{_Y}str", f"{_Y}value")
@@ -289,13 +289,13 @@ def _show(text: str) -> str:
     return f"'{_safe(text)}'"
 
 
-def _safe(text: str, limit: int = MAX_ECHO) -> str:
+def _safe(text: str, limit: int = _MAX_ECHO) -> str:
     """Echoed text lands in terminals and CI logs: clip it, and spell out control characters (ANSI
     escapes, bidi overrides, newlines) rather than let a stack file drive the reader's terminal."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in _clip(text, limit))
 
 
-def _clip(text: str, limit: int = MAX_ECHO) -> str:
+def _clip(text: str, limit: int = _MAX_ECHO) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

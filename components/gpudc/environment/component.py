@@ -12,7 +12,7 @@ from gpudc.environment.figures import environment_derived
 from gpudc.environment.plan import EnvironmentPlan, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.options import child_opts
-from gpudc.site.component import DatacenterSite
+from gpudc.site.component import DatacenterSite, check_providers
 
 __all__ = ["Environment"]
 
@@ -40,6 +40,8 @@ class Environment(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         plan = plan or plan_environment(spec)
+        for site_plan in plan.sites.values():
+            check_providers(site_plan, providers)
         # Sites are children with inputs of their own; the environment lists their names.
         props = spec.model_dump(mode="json", exclude={"sites"})
         props["sites"] = [site.name for site in spec.sites]

@@ -121,6 +121,13 @@ class SitePlan:
     def findings(self) -> tuple[Finding, ...]:
         return self.capacity.findings
 
+    def pool(self, name: str) -> PoolPlan:
+        """A pool's slice by name, for programs and tests (components are handed theirs)."""
+        for pool in self.pools:
+            if pool.name == name:
+                return pool
+        raise KeyError(f"site {self.name} has no pool {name!r}; its pools: {[p.name for p in self.pools]}")
+
 
 @dataclass(frozen=True, slots=True)
 class Waived:
@@ -162,8 +169,8 @@ def plan_site(site: SiteSpec, hardware: Hardware, path: str = "", *, has_config:
         at = f"{prefix}{cluster_path}".rstrip(".")
         if has_config is not None:
             findings.extend(_unset_secrets(cluster, at, has_config))
-        if capacity is None:
-            continue
+        if capacity is None or len(assignment) < len(site.pools):
+            continue  # a pool without its cluster would make every operator check a knock-on
         pools = tuple(
             PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
             for pool in capacity.pools

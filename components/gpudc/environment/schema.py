@@ -1,7 +1,9 @@
 """JSON Schema of a stack file, generated from `EnvironmentSpec` (never written by hand).
 
 Point an editor at `schema/stack-file.schema.json` (e.g. `# yaml-language-server: $schema=...`)
-for completion and inline docs of every field; a test keeps the committed file current.
+for completion and inline docs of every field; a test keeps the committed file current. The
+whole file is described, not only the environment: an editor flags `confg:` at the top and a
+`gpudc:enviroment` typo under `config:`, and offers the catalog's model keys.
 """
 
 from __future__ import annotations
@@ -9,16 +11,32 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gpudc.environment.load import CONFIG_KEY
+from gpudc.catalog.gpus import GPU_MODELS
+from gpudc.catalog.nodes import NODE_MODELS
+from gpudc.environment.load import CONFIG_KEY, CONFIG_NAMESPACE
 from gpudc.environment.spec import EnvironmentSpec
 
 __all__ = ["stack_file_schema", "stack_file_schema_json"]
 
+# Top-level keys Pulumi reads from a stack file (pulumi/sdk/go/common/workspace/project.go, ProjectStack).
+_PULUMI_STACK_KEYS: dict[str, Any] = {
+    "secretsprovider": {"type": "string"},
+    "encryptedkey": {"type": "string"},
+    "encryptionsalt": {"type": "string"},
+    "environment": {"description": "Pulumi ESC environments imported by this stack."},
+}
+
 
 def stack_file_schema() -> dict[str, Any]:
-    """A `Pulumi.<stack>.yaml` whose `config:` holds `gpudc:environment` (other config keys allowed)."""
+    """A `Pulumi.<stack>.yaml` whose `config:` holds `gpudc:environment` and the secrets it names."""
     environment = EnvironmentSpec.model_json_schema()
     definitions = environment.pop("$defs", {})
+    pool = definitions.get("NodePoolSpec", {}).get("properties", {})
+    if "node_model" in pool:
+        pool["node_model"]["examples"] = sorted(NODE_MODELS)
+    node = definitions.get("NodeModel", {}).get("properties", {})
+    if "gpu_model" in node:
+        node["gpu_model"]["examples"] = sorted(GPU_MODELS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "gpudc stack file",
@@ -28,8 +46,21 @@ def stack_file_schema() -> dict[str, Any]:
                 "type": "object",
                 "properties": {CONFIG_KEY: environment},
                 "required": [CONFIG_KEY],
-            }
+                # Other gpudc: keys are kubeconfig secrets (`secure:` values); other namespaces
+                # belong to other programs and providers.
+                "patternProperties": {
+                    f"^{CONFIG_NAMESPACE}:(?!environment$)": {
+                        "type": "object",
+                        "properties": {"secure": {"type": "string"}},
+                        "required": ["secure"],
+                        "additionalProperties": False,
+                    }
+                },
+            },
+            **_PULUMI_STACK_KEYS,
         },
+        "required": ["config"],
+        "additionalProperties": False,
         "$defs": definitions,
     }
 

@@ -265,9 +265,10 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
     for hall_index, hall in enumerate(site.halls):
         hall_path = f"{check.prefix}halls[{hall_index}]"
         members = [d for d in demands if d.spec.hall == hall.name and cooling_satisfies(hall.cooling, d.model.cooling)]
+        before = len(check.findings)
         hall_pools = _place_hall(hall, hall_path, members, check)
         pools.extend(hall_pools)
-        halls.append(_check_hall(hall, hall_path, hall_pools, members, check))
+        halls.append(_check_hall(hall, hall_path, hall_pools, members, check, since=before))
     pools.extend(_managed(d, site) for d in demands if d.spec.placement is PoolPlacement.MANAGED)
     order = {pool.name: index for index, pool in enumerate(site.pools)}
     pools.sort(key=lambda pool: order[pool.name])
@@ -500,7 +501,13 @@ def _nodes_to_move(demand: Sequence[_Demand], excess_kw: float) -> str:
 
 
 def _check_hall(
-    hall: HallSpec, hall_path: str, pools: Sequence[PoolCapacity], demand: Sequence[_Demand], check: _Checker
+    hall: HallSpec,
+    hall_path: str,
+    pools: Sequence[PoolCapacity],
+    demand: Sequence[_Demand],
+    check: _Checker,
+    *,
+    since: int,
 ) -> HallPlan:
     site = check.site
     reserved_kw = _reserved_kw(hall)
@@ -537,7 +544,10 @@ def _check_hall(
         peak_rack_kw=peak_rack_kw,
         footprint=footprint(planned_kw - reserved_kw, site) + _reserved_footprint(reserved_kw, site),
     )
-    _check_units_and_stranding(hall, hall_path, plan, check)
+    # Stranded capacity is judged on a hall that works: with a pool unplaced or the power over,
+    # "free racks" and "power left" are knock-ons of that error, not findings of their own.
+    hall_errors = any(finding.is_error for finding in check.findings[since:])
+    _check_units_and_stranding(hall, hall_path, plan, check, stranding=not hall_errors)
     return plan
 
 
@@ -585,7 +595,9 @@ def _check_rack_cooling(
     )
 
 
-def _check_units_and_stranding(hall: HallSpec, hall_path: str, plan: HallPlan, check: _Checker) -> None:
+def _check_units_and_stranding(
+    hall: HallSpec, hall_path: str, plan: HallPlan, check: _Checker, *, stranding: bool
+) -> None:
     rack_draw_kw = hall.total_racks * hall.rack_power_kw
     if hall.power_kw > rack_draw_kw + _EPSILON:
         check.add(
@@ -598,7 +610,7 @@ def _check_units_and_stranding(hall: HallSpec, hall_path: str, plan: HallPlan, c
                 value=hall.power_kw,
             )
         )
-    elif plan.racks_free == 0 and plan.power_left_kw >= hall.rack_power_kw:
+    elif stranding and plan.racks_free == 0 and plan.power_left_kw >= hall.rack_power_kw:
         check.add(
             STRANDED_POWER.finding(
                 f"{hall_path}.rows",
@@ -607,7 +619,7 @@ def _check_units_and_stranding(hall: HallSpec, hall_path: str, plan: HallPlan, c
                 "or plan the power elsewhere",
             )
         )
-    if plan.racks_free > 0 and plan.power_left_kw < hall.rack_power_kw - _EPSILON:
+    if stranding and plan.racks_free > 0 and plan.power_left_kw < hall.rack_power_kw - _EPSILON:
         check.add(
             STRANDED_RACKS.finding(
                 f"{hall_path}.power_kw",

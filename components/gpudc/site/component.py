@@ -15,7 +15,22 @@ from gpudc.environment.plan import MISSING_PROVIDER, SitePlan
 from gpudc.options import child_opts
 from gpudc.site.spec import SiteSpec
 
-__all__ = ["DatacenterSite"]
+__all__ = ["DatacenterSite", "check_providers"]
+
+
+def check_providers(plan: SitePlan, providers: Mapping[str, ClusterProviders]) -> None:
+    """Every cluster of the site has its providers, or nothing is registered."""
+    missing = [
+        MISSING_PROVIDER.finding(
+            f"{cluster.path}.name".lstrip("."),
+            f"cluster {cluster.name} has no providers",
+            fix=f"pass providers={{{cluster.name!r}: ClusterProviders(workload=...)}}",
+        )
+        for cluster in plan.clusters
+        if cluster.name not in providers
+    ]
+    if missing:
+        raise SpecError(missing)
 
 
 class DatacenterSite(pulumi.ComponentResource):
@@ -38,17 +53,7 @@ class DatacenterSite(pulumi.ComponentResource):
         providers: Mapping[str, ClusterProviders],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        missing = [
-            MISSING_PROVIDER.finding(
-                f"{cluster.path}.name".lstrip("."),
-                f"cluster {cluster.name} has no providers",
-                fix=f"pass providers={{{cluster.name!r}: ClusterProviders(workload=...)}}",
-            )
-            for cluster in plan.clusters
-            if cluster.name not in providers
-        ]
-        if missing:
-            raise SpecError(missing)
+        check_providers(plan, providers)
         # Pools and clusters are children with inputs of their own; the site lists their names.
         props = spec.model_dump(mode="json", exclude={"pools", "clusters", "kubernetes", "gpu_operator"})
         props["clusters"] = [cluster.name for cluster in plan.clusters]
