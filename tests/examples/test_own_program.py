@@ -29,6 +29,7 @@ def _one(plan: Plan, type_: str) -> Registration:
 
 def test_registers_exactly_one_site_with_one_pool() -> None:
     assert _plan().by_type() == {
+        "gpudc:index:Cluster": 1,
         "gpudc:index:DatacenterSite": 1,
         "gpudc:index:GpuNodePool": 1,
         "gpudc:index:GpuOperator": 1,
@@ -40,12 +41,13 @@ def test_registers_exactly_one_site_with_one_pool() -> None:
     }
 
 
-def test_components_nest_under_the_site() -> None:
+def test_components_nest_under_the_sites_cluster() -> None:
     plan = _plan()
     site = _one(plan, "gpudc:index:DatacenterSite")
-    assert site.name == "research"
-    assert _one(plan, "gpudc:index:GpuNodePool").parent == site.urn
-    assert _one(plan, "gpudc:index:GpuOperator").parent == site.urn
+    cluster = _one(plan, "gpudc:index:Cluster")
+    assert (site.name, cluster.name, cluster.parent) == ("research", "research-research", site.urn)
+    assert _one(plan, "gpudc:index:GpuNodePool").parent == cluster.urn
+    assert _one(plan, "gpudc:index:GpuOperator").parent == cluster.urn
 
 
 def test_resource_flavor_selects_the_pools_nodes() -> None:
@@ -81,8 +83,11 @@ def test_provider_context_comes_from_config(context: str | None, expected: str) 
     assert _one(_plan(context), PROVIDER_TYPE).inputs["context"] == expected
 
 
-def test_capacity_is_exported() -> None:
-    capacity = _plan().outputs["capacity"]
-    assert (capacity["nodes"], capacity["gpus"], capacity["it_power_kw"]) == (8, 64, 81.6)
-    assert capacity["pools"]["h200"]["racks"] == 2
-    assert capacity["halls"]["h1"]["cooling"] == "rear-door"
+def test_the_derived_block_is_exported() -> None:
+    derived = _plan().derived
+    assert derived is not None
+    site = derived.sites[0]
+    # 8 x 10.2 kW of servers + one 5 kW network rack.
+    assert (site.nodes, site.gpus, site.it_power_kw) == (8, 64, 86.6)
+    assert [(pool.name, pool.racks) for pool in site.pools] == [("h200", 2)]
+    assert [hall.cooling for hall in site.halls] == ["rear-door"]

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
@@ -40,7 +42,29 @@ from gpudc.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "fuzz"
-SEEDS = {name: yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text()) for name in ("lab", "plano")}
+SEEDS = {
+    name: yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text()) for name in ("lab", "plano")
+}
+_SEED_JSON = {name: json.dumps(doc) for name, doc in SEEDS.items()}  # json.loads copies faster than deepcopy
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _strings(node: Any) -> list[str]:
+    return sorted({leaf for leaf in _leaves(node) if isinstance(leaf, str) and len(leaf) < 40})
+
+
+def _leaves(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _leaves(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _leaves(value)
+    else:
+        yield node
+
+
+_SEED_STRINGS = {name: _strings(doc) for name, doc in SEEDS.items()}
 TIMEOUT_SECONDS = 30  # per command; a hang fails the example instead of the CI job's timeout
 
 # -- profiles -----------------------------------------------------------------------------------
@@ -54,16 +78,19 @@ settings.register_profile("gpudc-fuzz-ci", _COMMON, max_examples=2_000, derandom
 settings.register_profile(
     "gpudc-fuzz-long", _COMMON, max_examples=int(os.environ.get("GPUDC_FUZZ_EXAMPLES") or 50_000)
 )
-PROFILE = settings.get_profile("gpudc-fuzz-long" if os.environ.get("GPUDC_FUZZ_EXAMPLES") else "gpudc-fuzz-ci")
+PROFILE = settings.get_profile(
+    "gpudc-fuzz-long" if os.environ.get("GPUDC_FUZZ_EXAMPLES") else "gpudc-fuzz-ci"
+)
 
 # -- hostile values -----------------------------------------------------------------------------
 
-FULLWIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+FULLWIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}  # "5" -> "\uff15" (fullwidth five)
+FULLWIDTH_DIGITS = {ord(digit): ord(digit) + 0xFEE0 for digit in "0123456789"}
 HOSTILE_TEXT = [
     "",
     " ",
-    "５８０.９５.０５",
-    "v２６.７.０",
+    "580.95.05".translate(FULLWIDTH_DIGITS),
+    "v26.7.0".translate(FULLWIDTH_DIGITS),
     "\u202eevil\u202c",
     "\u2066isolate\u2069",
     "\x1b[32mOK\x1b[0m",
@@ -224,7 +251,7 @@ RAW_VALUES = [
     '"' + "[" * 200_000 + '"',  # a JSON environment 200,000 levels deep, as a string
     "'" + '{"sites": ' * 3_000 + "1" + "}" * 3_000 + "'",
     "'{\"sites\": NaN}'",
-    "'{\"sites\": [], \"sites\": 1}'",
+    '\'{"sites": [], "sites": 1}\'',
     "'" + '{"a": ' + "1" * 5_000 + "}'",
     "'[1e999]'",
 ]
@@ -297,8 +324,8 @@ KEY_TYPOS = [
     "gpudc:environments",
     "gpudc:env",
     "gpudc_environment",
-    "gpudc：environment",
-    "ｇｐｕｄｃ:environment",
+    "gpudc\uff1aenvironment",
+    "gpudc".translate(FULLWIDTH) + ":environment",
     "gpudc:environ\u200bment",
     "GPUDC:environment",
     "gpudc::environment",
@@ -375,9 +402,13 @@ def _misspell(draw: st.DrawFn, word: str) -> str:
     if kind == 4:
         return word.replace("_", "-") if "_" in word else word + "_"
     if kind == 5:
-        return word[:i] + draw(st.sampled_from(["\u200b", "\u00a0", "\u202e", "\x1b", "é", "ı"])) + word[i:]
+        return (
+            word[:i]
+            + draw(st.sampled_from(["\u200b", "\u00a0", "\u202e", "\x1b", "\u00e9", "\u0131"]))
+            + word[i:]
+        )
     if kind == 6:
-        return word.translate(FULLWIDTH) if any(c.isdigit() for c in word) else word.title()
+        return word.translate(FULLWIDTH_DIGITS) if any(c.isdigit() for c in word) else word.title()
     return word + " "
 
 
@@ -487,7 +518,9 @@ def _reshape(draw: st.DrawFn, doc: dict[str, Any]) -> Any:
     elif kind == 2:
         config["gpudc:environment"] = yaml.safe_dump(env)  # as a YAML string
     elif kind == 3:
-        config["gpudc:environment"] = draw(st.sampled_from(["sites", "", "{}", "[]", "null", "1", "NaN", '"x"']))
+        config["gpudc:environment"] = draw(
+            st.sampled_from(["sites", "", "{}", "[]", "null", "1", "NaN", '"x"'])
+        )
     elif kind == 4:
         config["gpudc:environment"] = env.get("sites") if isinstance(env, dict) else env  # a bare list
     elif kind == 5:
@@ -516,7 +549,9 @@ def _text_edit(draw: st.DrawFn, text: str) -> str:
         return "".join([*lines[: at + 1], lines[at], *lines[at + 1 :]])
     if kind == 2:  # a fragment at the indentation of the line it lands on
         indent = re.match(r"[ -]*", lines[min(at, len(lines) - 1)]).group().replace("-", " ")  # type: ignore[union-attr]
-        fragment = "".join(indent + line for line in draw(st.sampled_from(RAW_FRAGMENTS)).splitlines(keepends=True))
+        fragment = "".join(
+            indent + line for line in draw(st.sampled_from(RAW_FRAGMENTS)).splitlines(keepends=True)
+        )
         return "".join([*lines[:at], fragment, *lines[at:]])
     if kind == 3 and at < len(lines):  # a line cut off, or lost
         line = lines[at]
@@ -541,7 +576,9 @@ def _encode(draw: st.DrawFn, text: str) -> bytes:
     elif kind == 5:
         data = data.replace(b"\n", b"\r\n")
     elif kind == 6 and data:  # a stray byte or two
-        stray = draw(st.sampled_from([b"\xff\xfe", b"\x00", b"\xc3", b"\xed\xa0\x80", b"\x80", b"\r", b"\x1b[2J"]))
+        stray = draw(
+            st.sampled_from([b"\xff\xfe", b"\x00", b"\xc3", b"\xed\xa0\x80", b"\x80", b"\r", b"\x1b[2J"])
+        )
         at = draw(st.integers(0, len(data)))
         data = data[:at] + stray + data[at:]
     elif kind == 7 and data:  # truncated mid-character, mid-line
@@ -553,15 +590,16 @@ def _encode(draw: st.DrawFn, text: str) -> bytes:
 def near_valid_stack_files(draw: st.DrawFn) -> bytes:
     """A real stack, mutated a few times, dumped, sometimes edited as text and re-encoded."""
     name = draw(st.sampled_from(sorted(SEEDS)))
-    doc: Any = copy.deepcopy(SEEDS[name])
-    strings = sorted({str(leaf) for leaf in _leaves(doc) if isinstance(leaf, str) and len(leaf) < 40})
+    doc: Any = json.loads(_SEED_JSON[name])
+    strings = _SEED_STRINGS[name]
     raw = _Raw()
     for _ in range(draw(st.integers(0, 3))):
         doc = _mutate(draw, doc, raw, strings)
     if isinstance(doc, dict) and isinstance(doc.get("config"), dict) and draw(st.integers(0, 4)) == 0:
         doc = _reshape(draw, doc)
-    text = yaml.safe_dump(
+    text = yaml.dump(
         doc,
+        Dumper=_Dumper,
         allow_unicode=draw(st.sampled_from([True, True, False])),
         sort_keys=False,
         default_flow_style=draw(st.sampled_from([False, False, None, True])),
@@ -575,19 +613,45 @@ def near_valid_stack_files(draw: st.DrawFn) -> bytes:
     return data
 
 
-def _leaves(node: Any) -> Iterator[Any]:
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _leaves(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _leaves(value)
-    else:
-        yield node
+FREE_TEXT_KEYS = {"description", "reason", "city", "subdivision", "region", "zone", "context"}
+
+
+@st.composite
+def plannable_stack_files(draw: st.DrawFn) -> bytes:
+    """A real stack with changes that mostly keep it valid, so the Pulumi program, the derived
+    figures and the plan writer run: free text made hostile, numbers scaled a little, YAML styles."""
+    name = draw(st.sampled_from(sorted(SEEDS)))
+    doc: Any = json.loads(_SEED_JSON[name])
+    paths = [path for path in _paths(doc) if path and not isinstance(_get(doc, path), dict | list)]
+    for _ in range(draw(st.integers(0, 3))):
+        path = paths[draw(st.integers(0, len(paths) - 1))]
+        value = _get(doc, path)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            scaled = value * draw(st.sampled_from([0.5, 0.9, 0.99, 1, 1.01, 1.1, 2]))
+            _set(doc, path, round(scaled) if isinstance(value, int) else scaled)
+        elif path[-1] in FREE_TEXT_KEYS or "labels" in path:
+            _set(doc, path, draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=30)))
+    text = yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        allow_unicode=draw(st.booleans()),
+        sort_keys=draw(st.booleans()),
+        default_flow_style=draw(st.sampled_from([False, None, True])),
+        width=draw(st.sampled_from([80, 10_000, 20])),
+        indent=draw(st.sampled_from([2, 4])),
+    )
+    prefix = draw(st.sampled_from(["", "\ufeff", "# yaml-language-server: x\n", "---\n", "%YAML 1.1\n---\n"]))
+    data = (prefix + text + draw(st.sampled_from(["", "...\n", "\n\n# end\n"]))).encode()
+    if draw(st.booleans()):
+        data = data.replace(b"\n", b"\r\n")
+    event(f"plannable {name}")
+    return data
 
 
 YAML_ALPHABET = st.sampled_from(
-    list(":-?,[]{}#&*!|>'\"%@` \n\t\\.0123456789eE+_~") + ["config", "gpudc:environment", "sites", "  ", "\n  "]
+    [*":-?,[]{}#&*!|>'\"%@` \n\t\\.0123456789eE+_~", "config", "gpudc:environment", "sites", "  ", "\n  "]
 )
 yamlish_text = st.lists(YAML_ALPHABET | st.characters(), max_size=80).map("".join)
 
@@ -596,6 +660,7 @@ stack_files = st.one_of(
     near_valid_stack_files(),
     near_valid_stack_files(),
     near_valid_stack_files(),
+    plannable_stack_files(),
     st.binary(max_size=512),
     st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
     yamlish_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
@@ -608,7 +673,7 @@ FINDING_LINE = re.compile(r"^(error|warning) GPUDC-[A-Z]+-[0-9]{3} \S")
 SUMMARY_LINE = re.compile(r"^\d+ error\(s\), \d+ warning\(s\)$")
 
 
-class CommandHung(BaseException):  # noqa: N818 - a BaseException, so CliRunner cannot swallow it
+class CommandHung(BaseException):  # a BaseException, so `except Exception` cannot swallow it
     """A command ran past TIMEOUT_SECONDS."""
 
 
@@ -650,7 +715,9 @@ class Outcome:
         return text + f"\n--- stdout ---\n{self.stdout[-3000:]}\n--- stderr ---\n{self.stderr[-3000:]}"
 
     def finding_codes(self) -> list[str]:
-        return sorted(" ".join(line.split(" ", 2)[:2]) for line in self.stderr.splitlines() if FINDING_LINE.match(line))
+        return sorted(
+            " ".join(line.split(" ", 2)[:2]) for line in self.stderr.splitlines() if FINDING_LINE.match(line)
+        )
 
 
 @dataclass(frozen=True)
@@ -676,14 +743,29 @@ def make_project(root: Path) -> Project:
 
 
 _RUNNER = CliRunner()
+_COMMAND = typer.main.get_command(app)  # built once: `CliRunner.invoke` rebuilds it on every call
 
 
 def _invoke(project: Project, command: str, *extra: str) -> Outcome:
-    with _time_limit(TIMEOUT_SECONDS):
-        result = _RUNNER.invoke(
-            app, [command, STACK, "-C", str(project.root), *extra], catch_exceptions=True, color=False
-        )
-    return Outcome(command, result.exit_code, result.stdout, result.stderr, result.exception)
+    """`CliRunner.invoke(app, ...)` with `catch_exceptions=True`, minus rebuilding the command."""
+    exception: BaseException | None = None
+    exit_code = 0
+    with _RUNNER.isolation(color=False) as (stdout, stderr, _):
+        try:
+            with _time_limit(TIMEOUT_SECONDS):
+                _COMMAND.main([command, STACK, "-C", str(project.root), *extra], prog_name="gpudc")
+        except SystemExit as exc:
+            exit_code = exc.code if isinstance(exc.code, int) else 1
+            exception = exc if exit_code else None
+        except Exception as exc:
+            exception, exit_code = exc, 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out, err = stdout.getvalue(), stderr.getvalue()
+    return Outcome(
+        command, exit_code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), exception
+    )
 
 
 def run_both(project: Project, data: bytes) -> tuple[Outcome, Outcome]:
@@ -712,16 +794,22 @@ def problems(project: Project, validate: Outcome, plan: Outcome) -> list[str]:
             lines = [line for line in outcome.stderr.splitlines() if line.strip()]
             stray = [line for line in lines if not (FINDING_LINE.match(line) or SUMMARY_LINE.match(line))]
             if not any(FINDING_LINE.match(line) for line in lines) or stray:
-                found.append(f"{outcome.command} exit 2 without findings printed as lines: {outcome.describe()}")
+                found.append(
+                    f"{outcome.command} exit 2 without findings printed as lines: {outcome.describe()}"
+                )
     if found:
         return found
     if validate.exit_code == 2:
         if plan.exit_code != 2:
-            found.append(f"validate exit 2 but plan exit {plan.exit_code}:\n{validate.describe()}\n{plan.describe()}")
+            found.append(
+                f"validate exit 2 but plan exit {plan.exit_code}:\n{validate.describe()}\n{plan.describe()}"
+            )
         elif validate.finding_codes() != plan.finding_codes():
             found.append(f"validate and plan disagree on findings:\n{validate.describe()}\n{plan.describe()}")
         if project.out.exists():
-            found.append(f"plan wrote {sorted(map(str, project.out.rglob('*')))[:5]} for a stack validate refused")
+            found.append(
+                f"plan wrote {sorted(map(str, project.out.rglob('*')))[:5]} for a stack validate refused"
+            )
     elif plan.exit_code == 0 and not (project.out / STACK / "plan.json").is_file():
         found.append(f"plan exit 0 but no plan.json:\n{plan.describe()}")
     return found

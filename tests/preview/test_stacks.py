@@ -1,31 +1,40 @@
-"""Every stack plans offline; the lab plan is golden; plans are deterministic; URNs are pinned."""
+"""Every stack plans offline; the lab plan is golden; plans are deterministic; URNs are pinned.
+
+Stacks are discovered from stacks/, so adding a valid stack file adds its tests and never
+breaks the suite.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from gpudc.core.project import Project
+from gpudc.core.project import Project, find_project
+from gpudc.environment.load import check_stack, read_stack
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import helm_values, manifests
 from gpudc.preview.run import plan_project
 
-STACKS = ["lab", "plano"]
+STACKS = find_project(Path(__file__)).stacks()
 
 
-def test_every_stack_file_is_covered(project: Project) -> None:
-    assert project.stacks() == STACKS
+def test_the_flagship_and_the_golden_stack_are_among_the_discovered() -> None:
+    assert {"lab", "plano"} <= set(STACKS)
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_stack_plans_offline(stack: str, planned: Callable[[str], Plan]) -> None:
+def test_stack_plans_offline(stack: str, project: Project, planned: Callable[[str], Plan]) -> None:
+    checked = check_stack(read_stack(project, stack))  # what `gpudc validate` does
     plan = planned(stack)
     assert plan.stack == stack
     assert plan.by_type()["gpudc:index:Environment"] == 1
-    assert plan.outputs["capacity"][stack]["gpus"] > 0
+    assert plan.derived is not None
+    assert [site.name for site in plan.derived.sites] == list(checked.sites)
+    assert sum(site.gpus for site in plan.derived.sites) == sum(s.capacity.gpus for s in checked.sites.values())
     assert manifests(plan)
 
 
@@ -33,6 +42,7 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
     plan = planned("lab")
     # Targeted assertions first, so a snapshot update cannot hide a wrong plan.
     assert plan.by_type() == {
+        "gpudc:index:Cluster": 1,
         "gpudc:index:DatacenterSite": 1,
         "gpudc:index:Environment": 1,
         "gpudc:index:GpuNodePool": 1,
@@ -43,8 +53,11 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
         "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 1,
         "pulumi:providers:kubernetes": 1,
     }
-    capacity = plan.outputs["capacity"]["lab"]
-    assert (capacity["nodes"], capacity["gpus"], capacity["it_power_kw"]) == (4, 32, 40.8)
+    assert plan.derived is not None
+    site = plan.derived.sites[0]
+    assert (site.nodes, site.gpus, site.it_power_kw) == (4, 32, 40.8)
+    pool = next(r for r in plan.resources if r.type == "gpudc:index:GpuNodePool")
+    assert pool.inputs["node_model"] == "hgx-h100-8gpu" and pool.inputs["nodes"] == 4  # the spec as inputs
     assert json.loads(plan.to_json()) == snapshot.use_extension(JSONSnapshotExtension)  # type: ignore[attr-defined]
 
 
@@ -66,11 +79,11 @@ def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: obje
 def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object) -> None:
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
-    assert len(urns) == 19
+    assert len(urns) == 20
     # The engine's form: the parent's whole type chain, no root stack type.
     assert (
-        "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:GpuNodePool"
-        "::gpudc-plano-h100-a"
+        "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:Cluster"
+        "$gpudc:index:GpuNodePool::gpudc-plano-plano-h100-a"
     ) in urns
     assert "urn:pulumi:plano::gpudc::pulumi:providers:kubernetes::plano-kubernetes" in urns
     assert urns == snapshot

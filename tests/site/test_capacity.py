@@ -16,6 +16,7 @@ import pytest
 from gpudc.catalog import NODE_MODELS, CoolingType
 from gpudc.catalog.lookup import Hardware
 from gpudc.core.errors import SpecError
+from gpudc.environment.plan import plan_site
 from gpudc.site.capacity import (
     HOURS_PER_YEAR,
     CapacityPlan,
@@ -328,3 +329,146 @@ def test_empty_path_gives_unprefixed_issue_paths(build: Any) -> None:
     with pytest.raises(SpecError) as caught:
         plan_capacity(build.site(pools=[build.pool(hall="nope")]), HARDWARE)
     assert [issue.path for issue in caught.value.issues] == ["pools[0].hall"]
+
+
+# --- reserved racks draw power -----------------------------------------------------------------
+
+
+def _reserved_hall(build: Any, **overrides: Any) -> dict[str, Any]:
+    # the default hall with its network rack at 20 kW and one storage rack at 10 kW: 30 kW reserved
+    hall: dict[str, Any] = build.hall(network_rack_kw=20, storage_racks=1, storage_rack_kw=10, **overrides)
+    return hall
+
+
+def test_reserved_rack_kw_counts_in_the_halls_planned_kw(build: Any) -> None:
+    # 10 x 10.2 = 102 kW of nodes + 1 x 20 + 1 x 10 = 30 kW reserved = 132 kW planned;
+    # 180 - 132 = 48 kW left for the one free rack (6 - 2 reserved - 3 used), >= 45: no warning.
+    site_plan = plan(build.site(halls=[_reserved_hall(build)]))
+    hall = hall_of(site_plan, "h1")
+    assert hall.reserved_kw == pytest.approx(30.0, rel=REL)
+    assert hall.planned_kw == pytest.approx(132.0, rel=REL)
+    assert hall.power_left_kw == pytest.approx(48.0, rel=REL)
+    assert (hall.racks_reserved, hall.racks_used, hall.racks_free) == (2, 3, 1)
+    # the pool itself still draws only its nodes
+    assert pool_of(site_plan, "h100").footprint.it_power_kw == pytest.approx(102.0, rel=REL)
+
+
+def test_reserved_rack_kw_counts_in_the_sites_power_and_energy(build: Any) -> None:
+    site_plan = plan(build.site(halls=[_reserved_hall(build)]))
+    assert site_plan.it_power_kw == pytest.approx(132.0, rel=REL)
+    assert site_plan.racked_it_power_kw == pytest.approx(132.0, rel=REL)
+    assert site_plan.facility_power_kw == pytest.approx(184.8, rel=REL)  # 132 x 1.4
+    # Nodes draw at the site's utilisation, reserved racks all year (load factor 1.0):
+    # IT energy = 102 x 0.7 x 8.76 + 30 x 1.0 x 8.76 = 625.464 + 262.8 = 888.264 MWh
+    #   (at utilisation for all 132 kW it would be 809.424 MWh);
+    # facility  = 888.264 x 1.4 = 1243.5696 MWh; CO2 = 1243.5696 x 334.1 / 1000 = 415.47660336 t;
+    # water     = 888.264 x 0.5 = 444.132 m3.
+    expected = (132.0, 888.264, 1243.5696, 415.47660336, 444.132)
+    for fp in (site_plan.footprint, hall_of(site_plan, "h1").footprint):
+        got = (fp.it_power_kw, fp.it_energy_mwh, fp.facility_energy_mwh, fp.co2_tonnes, fp.water_m3)
+        assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_reserved_racks_alone_draw_power_in_a_hall_without_pools(build: Any) -> None:
+    # no pools: 30 kW planned, all of it reserved; 30 x 8.76 = 262.8 MWh a year at load factor 1.0.
+    site_plan = plan(build.site(halls=[_reserved_hall(build)], pools=[]))
+    hall = hall_of(site_plan, "h1")
+    assert (hall.planned_kw, hall.reserved_kw) == pytest.approx((30.0, 30.0), rel=REL)
+    assert site_plan.footprint.it_energy_mwh == pytest.approx(262.8, rel=1e-9)
+    assert (site_plan.nodes, site_plan.gpus) == (0, 0)
+
+
+# --- design PUE: peak power at the design PUE, energy at the annual PUE -------------------------
+
+
+def test_design_pue_sets_peak_facility_power_and_annual_pue_sets_energy(build: Any) -> None:
+    site_plan = plan(build.site(pue=1.2, design_pue=1.5))
+    assert (site_plan.pue, site_plan.design_pue) == (1.2, 1.5)
+    # peak facility power = 102 kW x design PUE 1.5 = 153 kW (x 1.2 would be 122.4 kW)
+    assert site_plan.facility_power_kw == pytest.approx(153.0, rel=REL)
+    # IT energy = 102 x 0.7 x 8.76 = 625.464 MWh; facility = 625.464 x annual PUE 1.2 = 750.5568 MWh
+    # (x 1.5 would be 938.196); CO2 = 750.5568 x 334.1 / 1000 = 250.76102688 t; water 312.732 m3.
+    fp = site_plan.footprint
+    got = (fp.it_energy_mwh, fp.facility_energy_mwh, fp.co2_tonnes, fp.water_m3)
+    assert got == pytest.approx((625.464, 750.5568, 250.76102688, 312.732), rel=1e-9)
+
+
+def test_design_pue_defaults_to_the_annual_pue(build: Any) -> None:
+    # (a 0.5 MW feed: 1 MW would be more than 4 x the hall's 200 x 1.2 = 240 kW, GPUDC-UNITS-002)
+    site_plan = plan(build.site(pue=1.2, utility_power_mw=0.5))
+    assert site_plan.design_pue == 1.2
+    assert site_plan.facility_power_kw == pytest.approx(122.4, rel=REL)  # 102 x 1.2
+
+
+# --- managed pools: no hall, sized from the catalog ---------------------------------------------
+
+
+def _managed_pool(build: Any, **overrides: Any) -> dict[str, Any]:
+    pool: dict[str, Any] = build.pool(
+        name="cks", hall=None, placement="managed", node_model="gb200-nvl72", nodes=36, **overrides
+    )
+    return pool
+
+
+def test_managed_pool_is_sized_from_the_catalog_and_racked_nowhere(build: Any) -> None:
+    # 36 nodes of gb200-nvl72 = 2 systems x 120 kW = 240 kW, 2 x 72 = 144 GPUs, no racks.
+    site_plan = plan(build.site(pools=[_managed_pool(build), build.pool()]))
+    cks = pool_of(site_plan, "cks")
+    assert cks.managed
+    assert cks.hall is None
+    assert (cks.nodes, cks.systems, cks.gpus, cks.racks) == (36, 2, 144, ())
+    assert cks.node_model.name == "gb200-nvl72"
+    assert cks.gpu_model.name == "gb200"
+    # 240 x 0.7 x 8.76 = 1471.68 MWh; x 1.4 = 2060.352 MWh; x 334.1 / 1000 = 688.3636032 t; 735.84 m3
+    fp = cks.footprint
+    got = (fp.it_power_kw, fp.it_energy_mwh, fp.facility_energy_mwh, fp.co2_tonnes, fp.water_m3)
+    assert got == pytest.approx((240.0, 1471.68, 2060.352, 688.3636032, 735.84), rel=1e-9)
+    # stack-file order is kept, managed pools included
+    assert [pool.name for pool in site_plan.pools] == ["cks", "h100"]
+    assert not pool_of(site_plan, "h100").managed
+
+
+def test_managed_pool_counts_in_the_footprint_but_not_in_any_hall_or_the_feed(build: Any) -> None:
+    # Hall: 1 row of 4 racks (1 reserved at 0 kW, 3 used by the 10 H100s), 120 kW -> 108 available,
+    # 102 planned. Feed: 0.2 MW -> 180 kW available; racked 102 x 1.4 = 142.8 kW fits, and the
+    # halls' 120 x 1.4 = 168 kW <= 200 kW. Were the managed 240 kW counted, the feed would see
+    # (102 + 240) x 1.4 = 478.8 kW and the hall 342 kW: both errors.
+    hall = build.hall(power_kw=120, rows=[{"name": "a", "racks": 4}])
+    site_plan = plan(build.site(halls=[hall], pools=[build.pool(), _managed_pool(build)], utility_power_mw=0.2))
+    hall_plan = hall_of(site_plan, "h1")
+    assert hall_plan.planned_kw == pytest.approx(102.0, rel=REL)
+    assert hall_plan.footprint.it_power_kw == pytest.approx(102.0, rel=REL)
+    assert hall_plan.racks_used == 3
+    assert all(rack.rack.startswith("h1/") for rack in pool_of(site_plan, "h100").racks)
+    assert site_plan.racked_it_power_kw == pytest.approx(102.0, rel=REL)
+    assert site_plan.facility_power_kw == pytest.approx(142.8, rel=REL)
+    # the footprint counts both: 342 kW; 342 x 0.7 x 8.76 = 2097.144 MWh; x 1.4 = 2936.0016 MWh;
+    # x 334.1 / 1000 = 980.91813456 t; water 2097.144 x 0.5 = 1048.572 m3
+    fp = site_plan.footprint
+    got = (fp.it_power_kw, fp.it_energy_mwh, fp.facility_energy_mwh, fp.co2_tonnes, fp.water_m3)
+    assert got == pytest.approx((342.0, 2097.144, 2936.0016, 980.91813456, 1048.572), rel=1e-9)
+    assert (site_plan.nodes, site_plan.gpus) == (46, 224)  # 10 + 36 nodes; 80 + 144 GPUs
+
+
+def test_site_of_managed_pools_only_plans_without_halls_or_feed(build: Any) -> None:
+    site = build.site(halls=[], utility_power_mw=None, pools=[_managed_pool(build)])
+    site_plan = plan(site)
+    assert site_plan.halls == ()
+    assert (site_plan.utility_kw, site_plan.available_facility_kw) == (None, None)
+    assert (site_plan.racked_it_power_kw, site_plan.facility_power_kw) == (0, 0)
+    assert site_plan.it_power_kw == pytest.approx(240.0, rel=REL)
+    assert site_plan.footprint.it_energy_mwh == pytest.approx(1471.68, rel=1e-9)  # 240 x 0.7 x 8.76
+    assert (site_plan.nodes, site_plan.gpus) == (36, 144)
+
+
+def test_site_of_managed_pools_only_plans_as_a_whole_site(build: Any) -> None:
+    # the derived model: capacity once, the site's one (short-form) cluster holding the pool
+    site = build.site(halls=[], utility_power_mw=None, pools=[_managed_pool(build)])
+    site_plan = plan_site(site, HARDWARE, "sites[0]")
+    assert site_plan.capacity.halls == ()
+    assert site_plan.capacity.it_power_kw == pytest.approx(240.0, rel=REL)
+    assert [cluster.name for cluster in site_plan.clusters] == ["lab"]  # named after the site
+    (pool,) = site_plan.pools
+    assert (pool.name, pool.cluster, pool.site, pool.nodes, pool.gpus) == ("cks", "lab", "lab", 36, 144)
+    assert pool.capacity.managed
+    assert site_plan.findings == ()

@@ -27,6 +27,8 @@ else:  # libyaml's parser when PyYAML was built with it (about 6x faster), else 
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 MAX_YAML_DEPTH = 32
+# The keys of a stack file Pulumi reads (pulumi/sdk/go/common/workspace/project.go, ProjectStack).
+STACK_FILE_KEYS = frozenset({"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
 _MAX_ECHO = 60
 _INT_LIMIT = 10**4300  # Python's own bound on int <-> str; hex and octal get it too, or str() fails later
 _Y = "tag:yaml.org,2002:"
@@ -326,6 +328,13 @@ class Project:
         document = read_yaml(path) or {}
         if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
             raise SpecError.single(str(path), "must be a mapping with a `config:` mapping")
+        unknown = sorted(key for key in document if key not in STACK_FILE_KEYS)
+        if unknown:
+            raise SpecError.single(
+                str(path),
+                f"has top-level keys Pulumi does not read ({', '.join(_safe(key) for key in unknown[:5])})",
+                fix="indent them under `config:` (stack settings live there), or remove them",
+            )
         config: dict[str, Any] = document.get("config") or {}
         return config
 

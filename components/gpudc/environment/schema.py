@@ -13,19 +13,11 @@ from typing import Any
 
 from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.nodes import NODE_MODELS
+from gpudc.core.project import STACK_FILE_KEYS
 from gpudc.environment.load import CONFIG_KEY, CONFIG_NAMESPACE
 from gpudc.environment.spec import EnvironmentSpec
 
 __all__ = ["stack_file_schema", "stack_file_schema_json"]
-
-# Top-level keys Pulumi reads from a stack file (pulumi/sdk/go/common/workspace/project.go, ProjectStack).
-_PULUMI_STACK_KEYS: dict[str, Any] = {
-    "secretsprovider": {"type": "string"},
-    "encryptedkey": {"type": "string"},
-    "encryptionsalt": {"type": "string"},
-    "environment": {"description": "Pulumi ESC environments imported by this stack."},
-}
-
 
 def stack_file_schema() -> dict[str, Any]:
     """A `Pulumi.<stack>.yaml` whose `config:` holds `gpudc:environment` and the secrets it names."""
@@ -57,7 +49,7 @@ def stack_file_schema() -> dict[str, Any]:
                     }
                 },
             },
-            **_PULUMI_STACK_KEYS,
+            **{key: {"description": f"Pulumi's own stack setting `{key}`."} for key in sorted(STACK_FILE_KEYS - {"config"})},
         },
         "required": ["config"],
         "additionalProperties": False,
