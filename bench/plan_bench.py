@@ -199,7 +199,7 @@ def synthetic_environment(plano: dict[str, Any], sites: int) -> dict[str, Any]:
     ]
     big = site.model_copy(
         update={
-            "utility_power_mw": site.utility_power_mw * COPIES_PER_SITE,
+            "utility_power_mw": (site.utility_power_mw or 0) * COPIES_PER_SITE,
             "halls": tuple(halls),
             "pools": tuple(pools),
         }
@@ -221,15 +221,15 @@ def synthetic_environment(plano: dict[str, Any], sites: int) -> dict[str, Any]:
 
 
 def environment_program(raw: dict[str, Any]) -> Callable[[], None]:
-    """A program shaped like infra/__main__.py, with the environment given instead of read."""
+    """A program shaped like infra/__main__.py (parse, plan, providers, build, export the derived
+    block), with the environment given instead of read."""
 
     def program() -> None:
         config = pulumi.Config("gpudc")
         spec = gpudc.parse_environment(raw)
         plan = gpudc.plan_environment(spec)
-        providers = {site.name: gpudc.site_provider(site, config) for site in spec.sites}
-        environment = gpudc.Environment("gpudc", spec, providers=providers, plan=plan)
-        pulumi.export("capacity", environment.capacity())
+        environment = gpudc.Environment("gpudc", spec, providers=gpudc.cluster_providers(spec, config), plan=plan)
+        pulumi.export("derived", environment.derived)
 
     return program
 

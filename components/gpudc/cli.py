@@ -110,9 +110,9 @@ def _print_json(stack: str, findings: Sequence[Finding], plan: EnvironmentPlan |
         "stack": stack,
         "ok": plan is not None,
         "findings": [finding.as_json() for finding in findings],
-        "waived": [] if plan is None else [
-            {**item.finding.as_json(), "reason": item.reason} for item in plan.waived
-        ],
+        "waived": []
+        if plan is None
+        else [{**item.finding.as_json(), "reason": item.reason} for item in plan.waived],
     }
     print(json.dumps(document, indent=2, sort_keys=True))
 
@@ -192,7 +192,9 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
         if cooling:
             console.print(
                 "cooling: "
-                + " · ".join(f"{kind} {halls} hall(s), {kw:,.1f} kW" for kind, (halls, kw) in cooling.items()),
+                + " · ".join(
+                    f"{kind} {halls} hall(s), {kw:,.1f} kW" for kind, (halls, kw) in cooling.items()
+                ),
                 soft_wrap=True,
             )
     console.print(f"wrote {files} files to {directory}", markup=False)

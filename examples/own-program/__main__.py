@@ -77,6 +77,8 @@ with findings_as_run_error():
 
 provider = k8s.Provider("gpu-cluster", context=context, enable_server_side_apply=True)
 
-site = DatacenterSite("research", spec, plan=plan, providers={"research": ClusterProviders(workload=provider)})
+site = DatacenterSite(
+    "research", spec, plan=plan, providers={"research": ClusterProviders(workload=provider)}
+)
 
 pulumi.export("derived", derived_block([plan]).model_dump(mode="json"))

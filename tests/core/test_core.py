@@ -52,7 +52,9 @@ def test_format_path() -> None:
 
 
 def test_spec_error_lists_every_issue() -> None:
-    error = SpecError([SCHEMA.finding("a.b", "must be > 0", value=-1), SCHEMA.finding("c", "is required; add it")])
+    error = SpecError(
+        [SCHEMA.finding("a.b", "must be > 0", value=-1), SCHEMA.finding("c", "is required; add it")]
+    )
     assert str(error) == "2 problems in the spec:\n  a.b: must be > 0, got -1\n  c: is required; add it"
     assert error.prefixed("sites[0]").issues[0].path == "sites[0].a.b"
 

@@ -68,7 +68,13 @@ def test_a_discriminator_value_is_not_a_path_segment() -> None:
     from gpudc.cluster.spec import ClusterSpec
 
     with pytest.raises(ValidationError) as caught:
-        ClusterSpec.model_validate({"name": "a", "kubernetes": raw, "gpu_operator": {"chart_version": "v26.7.0", "driver": {"mode": "operator"}}})
+        ClusterSpec.model_validate(
+            {
+                "name": "a",
+                "kubernetes": raw,
+                "gpu_operator": {"chart_version": "v26.7.0", "driver": {"mode": "operator"}},
+            }
+        )
     paths = [f.path for f in issues_from_validation_error(caught.value, {"kubernetes": raw})]
     assert paths == ["kubernetes.foo"]
 
@@ -99,5 +105,5 @@ def test_fullwidth_digits_are_not_digits() -> None:
     from gpudc.gpu_operator.spec import DriverSpec
 
     with pytest.raises(ValidationError):
-        DriverSpec.model_validate({"mode": "host", "version": "５８０.９５.０５"})
+        DriverSpec.model_validate({"mode": "host", "version": "\uff15\uff18\uff10.\uff19\uff15.\uff10\uff15"})  # fullwidth 580.95.05
     assert DriverSpec.model_validate({"mode": "host", "version": "580.95.05"}).version == "580.95.05"

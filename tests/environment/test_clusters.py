@@ -4,8 +4,8 @@ and singletons; managed pools without halls; two clusters on one kube context ar
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,7 +198,9 @@ def test_hall_and_placement_agree(change: dict[str, str], message: str) -> None:
     assert message in str(caught.value)
 
 
-def test_plano_keeps_every_urn_through_aliases(planned: Callable[[str], Plan], snapshot_urns: list[str]) -> None:
+def test_plano_keeps_every_urn_through_aliases(
+    planned: Callable[[str], Plan], snapshot_urns: list[str]
+) -> None:
     """Every URN of the plano plan before clusters existed is a URN or an alias of this plan."""
     plan = planned("plano")
     answered = {resource.urn for resource in plan.resources}

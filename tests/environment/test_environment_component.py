@@ -9,7 +9,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc import ClusterProviders, DatacenterSite, Environment, SpecError, parse_environment, plan_environment
+from gpudc import (
+    ClusterProviders,
+    DatacenterSite,
+    Environment,
+    SpecError,
+    parse_environment,
+    plan_environment,
+)
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.plan import Plan

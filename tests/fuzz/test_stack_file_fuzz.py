@@ -42,9 +42,99 @@ from gpudc.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "fuzz"
-SEEDS = {
+FILE_SEEDS = {
     name: yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text()) for name in ("lab", "plano")
 }
+
+
+def _derived_seeds(lab: dict[str, Any]) -> dict[str, Any]:
+    """The lab stack reshaped to use what the repository's stacks do not: hardware of the file's own,
+    several clusters with kubeconfig secrets and a management cluster, a host-installed driver, and a
+    site of managed pools. Only a starting point: the fuzzer does not need them to stay valid."""
+
+    def environment(doc: dict[str, Any]) -> dict[str, Any]:
+        env: dict[str, Any] = doc["config"]["gpudc:environment"]
+        return env
+
+    own = copy.deepcopy(lab)
+    env = environment(own)
+    env["gpu_models"] = {
+        "acme-x1": {
+            "name": "acme-x1",
+            "product_name": "ACME X1 80GB",
+            "architecture": "hopper",
+            "memory_gib": 80,
+            "max_power_w": 700,
+            "nvlink_generation": 4,
+            "nvlink_bandwidth_gbs": 900,
+            "mig_profiles": ["1g.10gb", "7g.80gb"],
+            "min_driver_branch": 535,
+            "source": "https://example.com/acme-x1",
+        }
+    }
+    env["node_models"] = {
+        "acme-x1-4gpu": {
+            "name": "acme-x1-4gpu",
+            "product_name": "ACME 4U X1 server",
+            "gpu_model": "acme-x1",
+            "gpus_per_system": 4,
+            "nodes_per_system": 1,
+            "cpu_sockets": 2,
+            "cpu_cores": 64,
+            "memory_gib": 1024,
+            "max_power_kw": 5.0,
+            "rack_units": 4,
+            "cooling": "air",
+            "nics": [{"fabric": "compute", "count": 4, "speed_gbps": 400, "model": "ConnectX-7"}],
+            "source": "https://example.com/acme-x1-4gpu",
+        }
+    }
+    env["sites"][0]["pools"][0].update(node_model="acme-x1-4gpu", nodes=8)
+
+    clusters = copy.deepcopy(lab)
+    site = environment(clusters)["sites"][0]
+    access, operator = site.pop("kubernetes"), site.pop("gpu_operator")
+    site["clusters"] = [
+        {"name": "prod", "kubernetes": {**access, "context": "lab-prod"}, "gpu_operator": operator},
+        {
+            "name": "staging",
+            "kubernetes": {"type": "kubeconfig-secret", "config_key": "staging-kubeconfig"},
+            "management": {"type": "context", "context": "capi-mgmt"},
+            "gpu_operator": {**operator, "namespace": "gpu-ops", "mig_strategy": "none"},
+        },
+    ]
+    pool = site["pools"][0]
+    site["pools"] = [
+        {**pool, "name": "h100-prod", "nodes": 2, "cluster": "prod"},
+        {**pool, "name": "h100-staging", "nodes": 2, "cluster": "staging", "taints": [{"key": "a.b/c", "effect": "NoExecute"}]},
+    ]
+    site["halls"][0]["rows"] = [{"name": "a", "racks": 2}]
+    site["halls"][0]["power_kw"] = 100
+    site["utility_power_mw"] = 0.2
+    clusters["config"]["gpudc:staging-kubeconfig"] = {"secure": "v1:AAAAAAAAAAAAAAAA"}
+    clusters["encryptionsalt"] = "v1:AAAAAAAAAAA=:v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+    host = copy.deepcopy(lab)
+    environment(host)["sites"][0]["gpu_operator"]["driver"] = {"mode": "host", "version": "580.95.05"}
+
+    managed = copy.deepcopy(lab)
+    site = environment(managed)["sites"][0]
+    for key in ("halls", "utility_power_mw", "power_headroom"):
+        site.pop(key)
+    site["pools"] = [
+        {
+            "name": "h200",
+            "placement": "managed",
+            "node_model": "hgx-h200-8gpu",
+            "nodes": 16,
+            "provisioner": {"type": "existing"},
+            "labels": {"gpudc.example/tier": "gold"},
+        }
+    ]
+    return {"own-hardware": own, "clusters": clusters, "host-driver": host, "managed": managed}
+
+
+SEEDS = {**FILE_SEEDS, **_derived_seeds(FILE_SEEDS["lab"])}
 _SEED_JSON = {name: json.dumps(doc) for name, doc in SEEDS.items()}  # json.loads copies faster than deepcopy
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -846,7 +936,7 @@ def test_hostile_stack_files_end_in_findings(fuzz_project: Project, data: bytes)
 
 def test_the_seed_stacks_plan_cleanly(fuzz_project: Project) -> None:
     """The generators start from these; if they stopped planning, the fuzzer would test little."""
-    for name in SEEDS:
+    for name in FILE_SEEDS:
         validate, plan = run_both(fuzz_project, (ROOT / "stacks" / f"Pulumi.{name}.yaml").read_bytes())
         assert problems(fuzz_project, validate, plan) == []
         assert (validate.exit_code, plan.exit_code) == (0, 0), validate.describe() + plan.describe()

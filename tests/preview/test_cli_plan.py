@@ -40,7 +40,9 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         "| 7,479.5 | 25,831.1 |"
     ) in report
     # The pool's own row keeps the GPU figures: 2,611.2 x 0.7 x 8,760 h = 16,011.9 MWh.
-    assert "| h100-a | plano | h1 | hgx-h100-8gpu | h100-sxm | 256 | 2,048 | 64 | 2,611.2 | 16,011.9 |" in report
+    assert (
+        "| h100-a | plano | h1 | hgx-h100-8gpu | h100-sxm | 256 | 2,048 | 64 | 2,611.2 | 16,011.9 |" in report
+    )
     assert "- gb200-a: 144 nodes = 8 x NVIDIA DGX GB200 NVL72 (18 nodes each)." in report
     # The waiver in plano's stack file shows with its reason.
     assert "| GPUDC-POWER-005 | `sites[0].halls[2].power_kw` |" in report

@@ -31,7 +31,9 @@ def test_plan_json_has_its_format_and_reads_back_identically(planned: Callable[[
     assert Plan.from_json(plan.to_json()).to_json() == plan.to_json()
 
 
-def test_the_report_renders_from_a_plan_json_file_alone(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+def test_the_report_renders_from_a_plan_json_file_alone(
+    planned: Callable[[str], Plan], tmp_path: Path
+) -> None:
     plan = planned("plano")
     write_plan(plan, tmp_path)
     from_file = Plan.from_json((tmp_path / "plan.json").read_text())  # no program runs
@@ -139,4 +141,7 @@ def test_plan_of_a_gpudc_stack_agrees_with_validate(project: Project, tmp_path: 
         assert "Traceback" not in validate.stderr + plan.stderr
         first = validate.stderr.splitlines()[0]
         assert first in plan.stderr.splitlines()
-    assert "found 'gpudc:enviroment': check its spelling" in gpudc_cli("validate", "typo", "-C", str(tmp_path)).stderr
+    assert (
+        "found 'gpudc:enviroment': check its spelling"
+        in gpudc_cli("validate", "typo", "-C", str(tmp_path)).stderr
+    )

@@ -34,7 +34,9 @@ def test_stack_plans_offline(stack: str, project: Project, planned: Callable[[st
     assert plan.by_type()["gpudc:index:Environment"] == 1
     assert plan.derived is not None
     assert [site.name for site in plan.derived.sites] == list(checked.sites)
-    assert sum(site.gpus for site in plan.derived.sites) == sum(s.capacity.gpus for s in checked.sites.values())
+    assert sum(site.gpus for site in plan.derived.sites) == sum(
+        s.capacity.gpus for s in checked.sites.values()
+    )
     assert manifests(plan)
 
 

@@ -54,7 +54,9 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     header = "| " + " | ".join(COLUMNS) + " |"
     rule = "|" + "|".join("---" for _ in COLUMNS) + "|"
     body = [
-        "| " + " | ".join(", ".join(v) if isinstance(v, list) else str(v) for v in (row[c] for c in COLUMNS)) + " |"
+        "| "
+        + " | ".join(", ".join(v) if isinstance(v, list) else str(v) for v in (row[c] for c in COLUMNS))
+        + " |"
         for row in rows
     ]
     return "\n".join([header, rule, *body]) + "\n"

@@ -108,13 +108,15 @@ class GpuModel(SpecModel):
         Field(
             le=4096,  # 4 TiB per GPU: ten times the largest HBM stack announced (B300: 288 GB)
             description="GPU memory (HBM or GDDR) per GPU, the figure the datasheet states "
-            "(GB as NVIDIA quotes it)."
+            "(GB as NVIDIA quotes it).",
         ),
     ]
     max_power_w: Annotated[
         PositiveInt,
         # 10 W to 10 kW: an edge accelerator to several times the largest GPU board (B300: 1.4 kW).
-        Field(ge=10, le=10_000, description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."),
+        Field(
+            ge=10, le=10_000, description="Maximum board power per GPU: max TDP/TGP as the vendor states (W)."
+        ),
     ]
     nvlink_generation: Annotated[
         Annotated[int, Field(ge=1, le=5, strict=True)] | None,
@@ -125,7 +127,7 @@ class GpuModel(SpecModel):
         Field(
             le=100_000,  # NVLink 5 is 1,800 GB/s per GPU
             description="NVLink bandwidth per GPU, bidirectional as NVIDIA quotes it; None "
-            "without NVLink (GB/s)."
+            "without NVLink (GB/s).",
         ),
     ]
     mig_profiles: Annotated[
@@ -133,7 +135,7 @@ class GpuModel(SpecModel):
         Field(
             max_length=32,
             description="MIG GPU-instance profiles the GPU offers, as NVIDIA's MIG user guide "
-            "names them, without the '+me' media-extension variants; empty = no MIG (names)."
+            "names them, without the '+me' media-extension variants; empty = no MIG (names).",
         ),
     ]
     min_driver_branch: Annotated[
@@ -142,7 +144,7 @@ class GpuModel(SpecModel):
             ge=100,
             le=999,  # NVIDIA driver branches are three digits (R450 ... R610)
             description="Lowest NVIDIA data-center driver major branch that supports the GPU, "
-            "e.g. 525 (branch number)."
+            "e.g. 525 (branch number).",
         ),
     ]
     source: SourceUrls
@@ -173,7 +175,8 @@ class NicGroup(SpecModel):
         Field(le=1024, description="Number of network ports in the group, per system (ports)."),
     ]
     speed_gbps: Annotated[
-        PositiveInt, Field(le=3200, description="Line rate of each port (Gb/s); 1.6T ports are the fastest shipping.")
+        PositiveInt,
+        Field(le=3200, description="Line rate of each port (Gb/s); 1.6T ports are the fastest shipping."),
     ]
     model: Annotated[
         str,
@@ -213,11 +216,12 @@ class NodeModel(SpecModel):
         Field(
             le=1024,
             description="Kubernetes nodes one system is made of: 1 for an HGX server, 18 compute "
-            "trays for a GB200 NVL72 rack (count)."
+            "trays for a GB200 NVL72 rack (count).",
         ),
     ]
     cpu_sockets: Annotated[
-        PositiveInt, Field(le=1024, description="CPU sockets in one system, 72 Grace CPUs in an NVL144 rack (count).")
+        PositiveInt,
+        Field(le=1024, description="CPU sockets in one system, 72 Grace CPUs in an NVL144 rack (count)."),
     ]
     cpu_cores: Annotated[
         PositiveInt,
@@ -228,7 +232,7 @@ class NodeModel(SpecModel):
         Field(
             le=1_048_576,  # 1 PiB: far beyond any rack-scale system (an NVL72 holds ~17 TB of LPDDR)
             description="System RAM of one system; the vendor's TB/GB figure taken as binary, "
-            "so '2 TB' is 2048 (GiB)."
+            "so '2 TB' is 2048 (GiB).",
         ),
     ]
     max_power_kw: Annotated[
@@ -237,7 +241,9 @@ class NodeModel(SpecModel):
     ]
     rack_units: Annotated[
         PositiveInt,
-        Field(le=60, description="Rack space one system takes; a rack-scale system takes its whole rack (U)."),
+        Field(
+            le=60, description="Rack space one system takes; a rack-scale system takes its whole rack (U)."
+        ),
     ]
     cooling: Annotated[
         CoolingType,

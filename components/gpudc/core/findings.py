@@ -89,7 +89,9 @@ class Finding:
 
     def with_prefix(self, prefix: str) -> Finding:
         """The same finding for a spec checked on its own and then placed at `prefix`."""
-        return Finding(self.code, self.severity, join_path(prefix, self.path), self.message, self.fix, self.value)
+        return Finding(
+            self.code, self.severity, join_path(prefix, self.path), self.message, self.fix, self.value
+        )
 
     def __str__(self) -> str:
         text = f"{printable(self.path) or '<root>'}: {printable(self.message, limit=None)}"

@@ -26,7 +26,7 @@ __all__ = [
     "WaivedRecord",
 ]
 
-DERIVED_FORMAT = "gpudc.derived/v1"
+DERIVED_FORMAT: Literal["gpudc.derived/v1"] = "gpudc.derived/v1"
 DERIVED_OUTPUT = "derived"
 """Name of the stack output that carries the block."""
 
@@ -93,7 +93,9 @@ class PoolFigures(Energy):
         """`144 nodes = 8 racks of ...`: what a rack-scale system's node count means."""
         if self.nodes_per_system == 1:
             return ""
-        return f"{self.nodes} nodes = {self.systems} x {self.node_product} ({self.nodes_per_system} nodes each)"
+        return (
+            f"{self.nodes} nodes = {self.systems} x {self.node_product} ({self.nodes_per_system} nodes each)"
+        )
 
 
 class ClusterFigures(_Record):

@@ -112,10 +112,18 @@ def _record(finding: Finding) -> FindingRecord:
     return FindingRecord.model_validate(finding.as_json())
 
 
-def _overrides(gpu_models: Mapping[str, GpuModel], node_models: Mapping[str, NodeModel]) -> list[ModelOverride]:
+def _overrides(
+    gpu_models: Mapping[str, GpuModel], node_models: Mapping[str, NodeModel]
+) -> list[ModelOverride]:
     return [
-        *(ModelOverride(kind="gpu", key=k, product_name=m.product_name, replaces_catalog=k in GPU_MODELS) for k, m in sorted(gpu_models.items())),
-        *(ModelOverride(kind="node", key=k, product_name=m.product_name, replaces_catalog=k in NODE_MODELS) for k, m in sorted(node_models.items())),
+        *(
+            ModelOverride(kind="gpu", key=k, product_name=m.product_name, replaces_catalog=k in GPU_MODELS)
+            for k, m in sorted(gpu_models.items())
+        ),
+        *(
+            ModelOverride(kind="node", key=k, product_name=m.product_name, replaces_catalog=k in NODE_MODELS)
+            for k, m in sorted(node_models.items())
+        ),
     ]
 
 

@@ -39,13 +39,17 @@ __all__ = [
 ]
 
 POOL_CLUSTER = register("GPUDC-CLUSTER-001", Severity.ERROR, "A pool must name one cluster of its site")
-CLUSTER_NAME = register("GPUDC-CLUSTER-002", Severity.ERROR, "Cluster names must be unique in the environment")
+CLUSTER_NAME = register(
+    "GPUDC-CLUSTER-002", Severity.ERROR, "Cluster names must be unique in the environment"
+)
 CLUSTER_IDENTITY = register(
     "GPUDC-CLUSTER-003", Severity.ERROR, "Two clusters resolve to the same Kubernetes cluster"
 )
 SECRET_UNSET = register("GPUDC-CLUSTER-004", Severity.ERROR, "A kubeconfig secret the stack names is not set")
 NAME_CLASH = register("GPUDC-NAME-001", Severity.ERROR, "Names combine into one resource name")
-WAIVED_ERROR = register("GPUDC-WAIVER-001", Severity.ERROR, "A waiver names an error; only warnings can be waived")
+WAIVED_ERROR = register(
+    "GPUDC-WAIVER-001", Severity.ERROR, "A waiver names an error; only warnings can be waived"
+)
 MISSING_PROVIDER = register("GPUDC-CLUSTER-005", Severity.ERROR, "A cluster has no Kubernetes providers")
 UNUSED_WAIVER = register("GPUDC-WAIVER-002", Severity.WARNING, "A waiver matches no warning")
 
@@ -153,7 +157,9 @@ class EnvironmentPlan:
         return tuple(cluster for site in self.sites.values() for cluster in site.clusters)
 
 
-def plan_site(site: SiteSpec, hardware: Hardware, path: str = "", *, has_config: HasConfig | None = None) -> SitePlan:
+def plan_site(
+    site: SiteSpec, hardware: Hardware, path: str = "", *, has_config: HasConfig | None = None
+) -> SitePlan:
     """Capacity once, then each cluster's pools and operator; every finding raised together."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
@@ -277,12 +283,16 @@ def _cross_site(spec: EnvironmentSpec) -> list[Finding]:
         _pairs(
             CLUSTER_IDENTITY,
             [(f"{at}.kubernetes", access_identity(cluster.kubernetes)) for at, _, cluster in clusters],
-            lambda identity: f"two clusters resolve to the same {identity}, so both would install their "
-            "per-cluster software (GPU Operator namespace and release) into one cluster",
+            lambda identity: (
+                f"two clusters resolve to the same {identity}, so both would install their "
+                "per-cluster software (GPU Operator namespace and release) into one cluster"
+            ),
             "give each cluster its own context or kubeconfig secret, or make them one cluster",
         )
     )
-    names = [f"{site.name}-{cluster.name}-{pool.name}" for _, site, cluster in clusters for pool in site.pools]
+    names = [
+        f"{site.name}-{cluster.name}-{pool.name}" for _, site, cluster in clusters for pool in site.pools
+    ]
     names += [f"{site.name}-{cluster.name}" for _, site, cluster in clusters]
     clashes = repeated(names)
     if clashes:

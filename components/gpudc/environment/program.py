@@ -24,9 +24,7 @@ def findings_as_run_error() -> Iterator[None]:
     try:
         yield
     except SpecError as exc:
-        lines = [
-            f"{finding.severity.value} {finding.code} {finding}" for finding in exc.issues
-        ]
+        lines = [f"{finding.severity.value} {finding.code} {finding}" for finding in exc.issues]
         raise pulumi.RunError(f"{len(exc.errors)} error(s) in the stack file:\n" + "\n".join(lines)) from exc
 
 

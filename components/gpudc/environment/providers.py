@@ -22,7 +22,9 @@ def kubernetes_provider(
     """A provider for a kubeconfig context, or for a kubeconfig held as a config secret."""
     if isinstance(access, ContextAccess):
         return k8s.Provider(name, context=access.context, enable_server_side_apply=True)
-    return k8s.Provider(name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True)
+    return k8s.Provider(
+        name, kubeconfig=config.require_secret(access.config_key), enable_server_side_apply=True
+    )
 
 
 def _bundle(cluster: ClusterSpec, config: pulumi.Config) -> ClusterProviders:

@@ -19,6 +19,7 @@ from gpudc.environment.spec import EnvironmentSpec
 
 __all__ = ["stack_file_schema", "stack_file_schema_json"]
 
+
 def stack_file_schema() -> dict[str, Any]:
     """A `Pulumi.<stack>.yaml` whose `config:` holds `gpudc:environment` and the secrets it names."""
     environment = EnvironmentSpec.model_json_schema()
@@ -49,7 +50,10 @@ def stack_file_schema() -> dict[str, Any]:
                     }
                 },
             },
-            **{key: {"description": f"Pulumi's own stack setting `{key}`."} for key in sorted(STACK_FILE_KEYS - {"config"})},
+            **{
+                key: {"description": f"Pulumi's own stack setting `{key}`."}
+                for key in sorted(STACK_FILE_KEYS - {"config"})
+            },
         },
         "required": ["config"],
         "additionalProperties": False,

@@ -19,7 +19,8 @@ ChartVersion = Annotated[
     str,
     StringConstraints(
         pattern=explain_pattern(
-            r"^v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$", "must be a chart version as NVIDIA tags it, such as v26.7.0"
+            r"^v[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$",
+            "must be a chart version as NVIDIA tags it, such as v26.7.0",
         )
     ),
     Field(description="GPU Operator chart version as NVIDIA tags it, e.g. v25.3.4 (note the leading 'v')."),
@@ -28,7 +29,8 @@ DriverVersion = Annotated[
     str,
     StringConstraints(
         pattern=explain_pattern(
-            r"^[0-9]{3}\.[0-9]{1,4}(\.[0-9]{1,4})?$", "must be a driver version such as 580.95.05 (ASCII digits)"
+            r"^[0-9]{3}\.[0-9]{1,4}(\.[0-9]{1,4})?$",
+            "must be a driver version such as 580.95.05 (ASCII digits)",
         )
     ),
     Field(description="NVIDIA data-center driver version, e.g. 570.172.08; its major number is the branch."),

@@ -21,7 +21,9 @@ __all__ = ["OperatorPlan", "OperatorPool", "plan_operator"]
 
 HOST_DRIVER_VERSION = register("GPUDC-DRIVER-001", Severity.ERROR, "Host-installed driver needs its version")
 UNKNOWN_RELEASE = register("GPUDC-DRIVER-002", Severity.ERROR, "GPU Operator release unknown to gpudc")
-UNSUPPORTED_BRANCH = register("GPUDC-DRIVER-003", Severity.ERROR, "Driver branch not supported by the release")
+UNSUPPORTED_BRANCH = register(
+    "GPUDC-DRIVER-003", Severity.ERROR, "Driver branch not supported by the release"
+)
 DRIVER_TOO_OLD = register("GPUDC-DRIVER-004", Severity.ERROR, "Driver older than a pool's GPU supports")
 MIG_WITHOUT_GPU = register("GPUDC-MIG-001", Severity.ERROR, "MIG strategy set but no pool's GPU has MIG")
 

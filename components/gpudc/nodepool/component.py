@@ -70,7 +70,9 @@ class GpuNodePool(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if plan.spec != spec:
-            raise ValueError(f"GpuNodePool {name}: `plan` is the slice of pool {plan.spec.name!r}, not of this spec")
+            raise ValueError(
+                f"GpuNodePool {name}: `plan` is the slice of pool {plan.spec.name!r}, not of this spec"
+            )
         super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
         labels = node_labels(plan)
         object_name = k8s_name(plan.site, spec.name)

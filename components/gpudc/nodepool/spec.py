@@ -113,6 +113,7 @@ class ExistingNodes(SpecModel):
 # Cluster API + Metal3 and CoreWeave CKS provisioners join this union under their own `type`.
 Provisioner = Annotated[ExistingNodes, Field(discriminator="type")]
 
+
 class PoolPlacement(StrEnum):
     """Who racks the pool's machines, and so what gpudc checks about them."""
 

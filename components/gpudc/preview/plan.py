@@ -48,7 +48,8 @@ class Plan:
         if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
             raise SpecError.single("plan.json", f"is not a {PLAN_FORMAT} plan; re-run `gpudc plan`")
         resources = tuple(
-            Registration(**{**item, "depends_on": tuple(item["depends_on"])}) for item in document["resources"]
+            Registration(**{**item, "depends_on": tuple(item["depends_on"])})
+            for item in document["resources"]
         )
         derived = document.get("derived")
         return cls(
@@ -79,7 +80,8 @@ class Plan:
             return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
         except ValueError:  # JSON has no Infinity or NaN; a plan holding one could not be read back
             raise SpecError.single(
-                "plan.json", "the program registered a number that is not finite (inf or nan); JSON cannot hold it"
+                "plan.json",
+                "the program registered a number that is not finite (inf or nan); JSON cannot hold it",
             ) from None
 
 
@@ -87,4 +89,6 @@ def _derived(value: Any) -> Derived:
     try:
         return Derived.model_validate(value)
     except ValidationError as exc:
-        raise SpecError(issues_from_validation_error(exc, value, prefix=f"outputs.{DERIVED_OUTPUT}")) from None
+        raise SpecError(
+            issues_from_validation_error(exc, value, prefix=f"outputs.{DERIVED_OUTPUT}")
+        ) from None

@@ -78,7 +78,8 @@ def manifests(plan: Plan) -> list[Manifest]:
         if resource.type.startswith(_NOT_OBJECTS):
             continue
         body = {key: value for key, value in resource.inputs.items() if not key.startswith("__")}
-        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        given = body.get("metadata")
+        metadata: dict[str, Any] = given if isinstance(given, dict) else {}
         namespace = metadata.get("namespace") or CLUSTER_SCOPE
         kind = str(body.get("kind") or resource.type.rsplit(":", 1)[-1]).lower()
         # No metadata.name: pulumi-kubernetes names the object at `up` from the resource's own

@@ -36,7 +36,9 @@ from gpudc.preview.recorder import SECRET, RecordingMonitor
 __all__ = ["StackConfig", "plan_callable", "plan_program", "plan_project", "stack_config"]
 
 PROGRAM_FAILED = register("GPUDC-PROGRAM-001", Severity.ERROR, "The Pulumi program stopped")
-CONFIG_MISSING = register("GPUDC-PROGRAM-002", Severity.ERROR, "The program needs a config key the stack lacks")
+CONFIG_MISSING = register(
+    "GPUDC-PROGRAM-002", Severity.ERROR, "The program needs a config key the stack lacks"
+)
 # Pulumi's mock engine logs through the root logger by default, which prints every warning the
 # program logs a second time; the CLI prints findings itself.
 _ENGINE_LOG = logging.getLogger("gpudc.preview.engine")

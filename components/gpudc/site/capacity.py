@@ -53,13 +53,17 @@ UNKNOWN_HALL = register("GPUDC-SITE-001", Severity.ERROR, "A racked pool names a
 UNKNOWN_NODE_MODEL = register("GPUDC-HW-001", Severity.ERROR, "Unknown node model")
 UNKNOWN_GPU_MODEL = register("GPUDC-HW-002", Severity.ERROR, "A node model names an unknown GPU model")
 WHOLE_SYSTEMS = register("GPUDC-POOL-001", Severity.ERROR, "Pool size is not a whole number of systems")
-COOLING_MISMATCH = register("GPUDC-COOLING-001", Severity.ERROR, "Node model needs stronger cooling than its hall")
+COOLING_MISMATCH = register(
+    "GPUDC-COOLING-001", Severity.ERROR, "Node model needs stronger cooling than its hall"
+)
 HOT_RACK = register("GPUDC-COOLING-002", Severity.ERROR, "Rack power above what the hall's cooling removes")
 SYSTEM_TOO_BIG = register("GPUDC-RACK-001", Severity.ERROR, "One system does not fit a rack of its hall")
 TOO_FEW_RACKS = register("GPUDC-RACK-002", Severity.ERROR, "Hall has too few racks for its pools")
 HALL_POWER = register("GPUDC-POWER-001", Severity.ERROR, "Hall load above its power budget")
 SITE_POWER = register("GPUDC-POWER-002", Severity.ERROR, "Site facility load above its utility feed")
-HALLS_OVER_FEED = register("GPUDC-POWER-003", Severity.ERROR, "Halls' rated power x design PUE above the feed")
+HALLS_OVER_FEED = register(
+    "GPUDC-POWER-003", Severity.ERROR, "Halls' rated power x design PUE above the feed"
+)
 STRANDED_POWER = register("GPUDC-POWER-004", Severity.WARNING, "Stranded power: no free racks, power left")
 STRANDED_RACKS = register("GPUDC-POWER-005", Severity.WARNING, "Stranded racks: free racks, no power left")
 UNSTATED_RACK_POWER = register("GPUDC-POWER-006", Severity.WARNING, "Reserved racks with no stated power")
@@ -264,7 +268,11 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
     halls: list[HallPlan] = []
     for hall_index, hall in enumerate(site.halls):
         hall_path = f"{check.prefix}halls[{hall_index}]"
-        members = [d for d in demands if d.spec.hall == hall.name and cooling_satisfies(hall.cooling, d.model.cooling)]
+        members = [
+            d
+            for d in demands
+            if d.spec.hall == hall.name and cooling_satisfies(hall.cooling, d.model.cooling)
+        ]
         before = len(check.findings)
         hall_pools = _place_hall(hall, hall_path, members, check)
         pools.extend(hall_pools)
@@ -292,7 +300,8 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
         available_facility_kw=available_kw,
         pools=tuple(pools),
         halls=tuple(halls),
-        footprint=footprint(racked_kw - reserved_kw + managed_kw, site) + _reserved_footprint(reserved_kw, site),
+        footprint=footprint(racked_kw - reserved_kw + managed_kw, site)
+        + _reserved_footprint(reserved_kw, site),
         findings=tuple(check.findings),
     )
     if any(finding.is_error for finding in check.findings):
@@ -384,7 +393,9 @@ def _resolve_models(site: SiteSpec, hardware: Hardware, check: _Checker) -> list
                 UNKNOWN_HALL.finding(
                     f"{pool_path}.hall",
                     f"is not a hall of site {site.name}",
-                    fix=f"use one of {known}" if known else "add the hall under halls, or set placement: managed",
+                    fix=f"use one of {known}"
+                    if known
+                    else "add the hall under halls, or set placement: managed",
                     value=pool.hall,
                 )
             )
@@ -415,7 +426,9 @@ def _resolve_models(site: SiteSpec, hardware: Hardware, check: _Checker) -> list
     return resolved
 
 
-def _place_hall(hall: HallSpec, hall_path: str, members: Sequence[_Demand], check: _Checker) -> list[PoolCapacity]:
+def _place_hall(
+    hall: HallSpec, hall_path: str, members: Sequence[_Demand], check: _Checker
+) -> list[PoolCapacity]:
     racks = rack_ids(hall)
     usable = racks[: len(racks) - hall.network_racks - hall.storage_racks]
     cursor = 0
@@ -483,7 +496,9 @@ def _place_hall(hall: HallSpec, hall_path: str, members: Sequence[_Demand], chec
 
 
 def _reserved_kw(hall: HallSpec) -> float:
-    return hall.network_racks * (hall.network_rack_kw or 0.0) + hall.storage_racks * (hall.storage_rack_kw or 0.0)
+    return hall.network_racks * (hall.network_rack_kw or 0.0) + hall.storage_racks * (
+        hall.storage_rack_kw or 0.0
+    )
 
 
 def _nodes_to_move(demand: Sequence[_Demand], excess_kw: float) -> str:
@@ -521,8 +536,7 @@ def _check_hall(
                 f"{hall_path}.power_kw",
                 f"hall {hall.name}: {planned_kw:,.0f} kW planned{reserved}, {available_kw:,.0f} kW available "
                 f"({hall.power_kw:,.0f} kW less {site.power_headroom:.0%} headroom)",
-                fix=(f"move {moves} or raise " if moves else "raise ")
-                + f"{hall_path}.power_kw to at least "
+                fix=(f"move {moves} or raise " if moves else "raise ") + f"{hall_path}.power_kw to at least "
                 f"{math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON):,} kW",
             )
         )

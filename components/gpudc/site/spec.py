@@ -27,7 +27,9 @@ class LocationSpec(SpecModel):
     """Where the site is, for people reading reports."""
 
     city: Annotated[
-        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"), Field(description="City name.")
+        str,
+        StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"),
+        Field(description="City name."),
     ]
     country: Annotated[
         str,
@@ -59,7 +61,12 @@ class HallSpec(SpecModel):
     power_kw: Annotated[
         float,
         # 1 GW: a whole hyperscale campus; a single hall above it is a unit slip (MW typed as kW).
-        Field(gt=0, le=1_000_000, allow_inf_nan=False, description="Critical IT power available to the hall (kW)."),
+        Field(
+            gt=0,
+            le=1_000_000,
+            allow_inf_nan=False,
+            description="Critical IT power available to the hall (kW).",
+        ),
     ]
     cooling: Annotated[
         CoolingType,
@@ -144,7 +151,10 @@ class SiteSpec(SpecModel):
         ),
     ] = None
     pue: Annotated[
-        Pue, Field(description="Annual power usage effectiveness: facility energy / IT energy, for energy figures.")
+        Pue,
+        Field(
+            description="Annual power usage effectiveness: facility energy / IT energy, for energy figures."
+        ),
     ]
     design_pue: Annotated[
         Pue | None,
@@ -155,11 +165,18 @@ class SiteSpec(SpecModel):
     ] = None
     wue_l_per_kwh: Annotated[
         float,
-        Field(ge=0.0, le=20.0, allow_inf_nan=False, description="Water usage effectiveness: site water (L) per IT kWh."),
+        Field(
+            ge=0.0,
+            le=20.0,
+            allow_inf_nan=False,
+            description="Water usage effectiveness: site water (L) per IT kWh.",
+        ),
     ]
     grid_carbon_g_per_kwh: Annotated[
         float,
-        Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="Grid carbon intensity (gCO2e per kWh drawn)."),
+        Field(
+            ge=0.0, le=2000.0, allow_inf_nan=False, description="Grid carbon intensity (gCO2e per kWh drawn)."
+        ),
     ]
     utilisation: Annotated[
         Fraction,
@@ -178,7 +195,9 @@ class SiteSpec(SpecModel):
     ] = 0.1
     kubernetes: Annotated[
         KubernetesAccess | None,
-        Field(description="Short form for a site with one cluster: how Pulumi reaches it (else use `clusters`)."),
+        Field(
+            description="Short form for a site with one cluster: how Pulumi reaches it (else use `clusters`)."
+        ),
     ] = None
     gpu_operator: Annotated[
         GpuOperatorSpec | None,
@@ -204,7 +223,9 @@ class SiteSpec(SpecModel):
         if self.clusters:
             return tuple((f"clusters[{index}]", cluster) for index, cluster in enumerate(self.clusters))
         assert self.kubernetes is not None and self.gpu_operator is not None  # the validator's promise
-        return (("", ClusterSpec(name=self.name, kubernetes=self.kubernetes, gpu_operator=self.gpu_operator)),)
+        return (
+            ("", ClusterSpec(name=self.name, kubernetes=self.kubernetes, gpu_operator=self.gpu_operator)),
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteSpec:
@@ -224,7 +245,9 @@ class SiteSpec(SpecModel):
                 "or list `clusters`"
             )
         if self.halls and self.utility_power_mw is None:
-            problems.append("utility_power_mw is required for a site with halls; give the contracted feed in MW")
+            problems.append(
+                "utility_power_mw is required for a site with halls; give the contracted feed in MW"
+            )
         if self.design_pue is not None and self.design_pue < self.pue:
             problems.append(
                 f"design_pue ({self.design_pue:g}) is below the annual pue ({self.pue:g}); peak PUE is at "

@@ -9,7 +9,10 @@ kubeconfig = config.require_secret("kubeconfig")
 provider = k8s.Provider("canary", kubeconfig=kubeconfig)
 opts = pulumi.ResourceOptions(provider=provider)
 k8s.core.v1.Secret(
-    "registry", metadata={"name": "registry", "namespace": "default"}, string_data={"token": planted}, opts=opts
+    "registry",
+    metadata={"name": "registry", "namespace": "default"},
+    string_data={"token": planted},
+    opts=opts,
 )
 k8s.helm.v3.Release(
     "chart", chart="x", version="1.0.0", namespace="default", values={"password": planted}, opts=opts

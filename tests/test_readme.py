@@ -1,0 +1,40 @@
+"""The README shows what the code does: its example findings and its catalog table are real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gpudc.catalog.listing import catalog_rows, markdown_table
+from gpudc.core.project import Project
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_the_catalog_table_is_the_commands_output() -> None:
+    start = README.index("<!-- gpudc catalog --format markdown -->\n") + len("<!-- gpudc catalog --format markdown -->\n")
+    end = README.index("<!-- end of catalog table -->")
+    assert README[start:end] == markdown_table(catalog_rows())
+
+
+def test_the_example_findings_are_what_validate_prints(project: Project, tmp_path: Path, gpudc_cli: Any) -> None:
+    block = README.split("`gpudc validate plano` checks it", 1)[1].split("```", 2)[1]
+    shown = [line for line in block.splitlines() if line.startswith(("error ", "warning "))]
+    assert len(shown) == 3
+    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
+    (tmp_path / "infra").symlink_to(project.main)
+    (tmp_path / "stacks").mkdir()
+    plano = project.stack_file("plano").read_text()
+    stacks = {
+        "negative": plano.replace("nodes: 256", "nodes: -4"),
+        "slips": plano.replace("power_kw: 2400", "power_kw: 2000").replace(
+            "utility_power_mw: 10\n", "utility_power_mw: 2500\n"
+        ),
+    }
+    printed = []
+    for name, text in stacks.items():
+        (tmp_path / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
+        result = gpudc_cli("validate", name, "-C", str(tmp_path))
+        assert result.returncode == 2
+        printed += result.stderr.splitlines()
+    assert [line for line in shown if line not in printed] == []
