@@ -12,12 +12,16 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def test_the_catalog_table_is_the_commands_output() -> None:
-    start = README.index("<!-- gpudc catalog --format markdown -->\n") + len("<!-- gpudc catalog --format markdown -->\n")
+    start = README.index("<!-- gpudc catalog --format markdown -->\n") + len(
+        "<!-- gpudc catalog --format markdown -->\n"
+    )
     end = README.index("<!-- end of catalog table -->")
     assert README[start:end] == markdown_table(catalog_rows())
 
 
-def test_the_example_findings_are_what_validate_prints(project: Project, tmp_path: Path, gpudc_cli: Any) -> None:
+def test_the_example_findings_are_what_validate_prints(
+    project: Project, tmp_path: Path, gpudc_cli: Any
+) -> None:
     block = README.split("`gpudc validate plano` checks it", 1)[1].split("```", 2)[1]
     shown = [line for line in block.splitlines() if line.startswith(("error ", "warning "))]
     assert len(shown) == 3

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpudc.catalog.listing import COLUMNS, catalog_rows, markdown_table
+from gpudc.catalog.listing import catalog_rows, markdown_table
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, printable
 from gpudc.core.project import Project, find_project
@@ -163,12 +163,16 @@ def catalog(
     if output is CatalogFormat.MARKDOWN:
         print(markdown_table(rows), end="")
         return
-    table = Table(title="gpudc catalog: node models")
-    for column in COLUMNS:
-        table.add_column(column, overflow="fold")
+    # One block per model: readable in an 80-column CI log, where a ten-column table is not.
     for row in rows:
-        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
-    console.print(table)
+        console.print(f"[bold]{row['key']}[/]  {row['product']}", soft_wrap=True)
+        console.print(
+            f"  {row['gpus_per_system']} x {row['gpu']} GPUs in {row['nodes_per_system']} node(s) per system · "
+            f"{row['max_power_kw']:g} kW · {row['rack_units']}U · {row['cooling']} cooling · "
+            f"driver branch >= {row['min_driver_branch']}",
+            soft_wrap=True,
+        )
+        console.print(f"  MIG: {' '.join(row['mig_profiles']) or 'none'}", soft_wrap=True)
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:

@@ -106,7 +106,13 @@ def _derived_seeds(lab: dict[str, Any]) -> dict[str, Any]:
     pool = site["pools"][0]
     site["pools"] = [
         {**pool, "name": "h100-prod", "nodes": 2, "cluster": "prod"},
-        {**pool, "name": "h100-staging", "nodes": 2, "cluster": "staging", "taints": [{"key": "a.b/c", "effect": "NoExecute"}]},
+        {
+            **pool,
+            "name": "h100-staging",
+            "nodes": 2,
+            "cluster": "staging",
+            "taints": [{"key": "a.b/c", "effect": "NoExecute"}],
+        },
     ]
     site["halls"][0]["rows"] = [{"name": "a", "racks": 2}]
     site["halls"][0]["power_kw"] = 100
@@ -135,6 +141,32 @@ def _derived_seeds(lab: dict[str, Any]) -> dict[str, Any]:
 
 
 SEEDS = {**FILE_SEEDS, **_derived_seeds(FILE_SEEDS["lab"])}
+
+
+def _schema_words() -> tuple[list[str], list[str]]:
+    """Every property name and enum value of the stack file's JSON Schema: keys and values the
+    seeds leave out (driver.version, placement, management, ...) that mutations can add."""
+    keys: set[str] = set()
+    values: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            keys.update(node.get("properties", {}))
+            values.update(str(v) for v in node.get("enum", []))
+            if "const" in node:
+                values.add(str(node["const"]))
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    with contextlib.suppress(OSError, ValueError):
+        walk(json.loads((ROOT / "schema" / "stack-file.schema.json").read_text()))
+    return sorted(keys), sorted(values)
+
+
+SCHEMA_KEYS, SCHEMA_VALUES = _schema_words()
 _SEED_JSON = {name: json.dumps(doc) for name, doc in SEEDS.items()}  # json.loads copies faster than deepcopy
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -267,8 +299,8 @@ hostile_values = st.one_of(
     scalar_values,
     st.lists(scalar_values, max_size=4),
     st.dictionaries(st.text(max_size=6), scalar_values, max_size=3),
-    st.just([]),
-    st.just({}),
+    st.builds(list),  # fresh each time: a mutation must never change a strategy's own value
+    st.builds(dict),
 )
 
 # Raw YAML, spliced into the dumped text where a placeholder string stands: things `yaml.safe_dump`
@@ -579,8 +611,12 @@ def _mutate(draw: st.DrawFn, doc: Any, raw: _Raw, strings: list[str]) -> Any:
         if new not in parent:
             _rename(parent, old, new)
     elif op == 4 and isinstance(target, dict):  # an extra, unknown key
-        key = draw(st.sampled_from(KEY_TYPOS) | st.text(min_size=1, max_size=8))
-        target.setdefault(key, draw(hostile_values))
+        key = draw(
+            st.sampled_from(SCHEMA_KEYS or KEY_TYPOS) | st.sampled_from(KEY_TYPOS) | st.text(max_size=8)
+        )
+        target.setdefault(
+            key, draw(st.sampled_from(SCHEMA_VALUES or ["x"]) | st.sampled_from(strings) | hostile_values)
+        )
     elif op == 5 and isinstance(target, list) and target:  # a duplicated site, hall, pool, row ...
         item = target[draw(st.integers(0, len(target) - 1))]
         target.insert(draw(st.integers(0, len(target))), copy.deepcopy(item))
@@ -723,6 +759,8 @@ def plannable_stack_files(draw: st.DrawFn) -> bytes:
             _set(doc, path, round(scaled) if isinstance(value, int) else scaled)
         elif path[-1] in FREE_TEXT_KEYS or "labels" in path:
             _set(doc, path, draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=30)))
+        elif value in SCHEMA_VALUES:  # another choice of the same kind: cooling, MIG strategy, taint effect
+            _set(doc, path, draw(st.sampled_from(SCHEMA_VALUES)))
     text = yaml.dump(
         doc,
         Dumper=_Dumper,

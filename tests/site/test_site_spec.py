@@ -1,8 +1,10 @@
 """Validation of a site in a stack file, through the same entry point as `pulumi up`.
 
 Each case breaks one field of the conftest's valid site and pins the exact line a stack-file
-author reads. Model-level checks (unique names, reserved racks) print no value: echoing the
-whole mapping back would tell the author nothing.
+author reads (`path: message, got value`). Model-level checks (unique names, reserved racks,
+the cluster forms) print no value: echoing the whole mapping back would tell the author nothing.
+Every number is bounded and finite: `.inf`, `.nan` and huge numbers are refused with a path,
+never an OverflowError or an infinite budget that switches a check off.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from gpudc.core.errors import SpecError, SpecIssue
-from gpudc.environment.load import parse_environment, plan_environment
+from gpudc.catalog import NODE_MODELS
+from gpudc.core.errors import SpecError
+from gpudc.core.findings import Finding
+from gpudc.core.project import read_yaml
+from gpudc.environment.load import parse_environment
+from gpudc.environment.plan import plan_environment
 from gpudc.site.spec import HallSpec, SiteSpec
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
@@ -24,9 +30,10 @@ def parse_site(site: dict[str, Any]) -> Any:
     return parse_environment({"sites": [site]})
 
 
-def issues_of(site: dict[str, Any]) -> tuple[SpecIssue, ...]:
+def issues_of(site: dict[str, Any]) -> tuple[Finding, ...]:
     with pytest.raises(SpecError) as caught:
         parse_site(site)
+    assert {issue.code for issue in caught.value.issues} == {"GPUDC-SPEC-001"}
     return caught.value.issues
 
 
@@ -45,11 +52,14 @@ def test_builder_site_is_valid(build: Any) -> None:
 def test_lab_stack_site_is_valid_and_plans() -> None:
     raw = yaml.safe_load((STACKS / "Pulumi.lab.yaml").read_text())["config"]["gpudc:environment"]
     env = parse_environment(raw)
-    site_plan = plan_environment(env).sites["lab"]
-    # 4 x hgx-h100-8gpu at 10.2 kW, 4 per 45 kW rack -> one rack of 40.8 kW, 32 GPUs.
-    assert (site_plan.nodes, site_plan.gpus) == (4, 32)
-    assert site_plan.hall("lab").racks_used == 1
-    assert site_plan.it_power_kw == pytest.approx(40.8, rel=1e-12)
+    environment = plan_environment(env)
+    assert environment.findings == ()
+    capacity = environment.sites["lab"].capacity
+    # 4 x hgx-h100-8gpu at 10.2 kW, 4 per 50 kW rack -> one rack of 40.8 kW, 32 GPUs.
+    assert (capacity.nodes, capacity.gpus) == (4, 32)
+    (hall,) = capacity.halls
+    assert (hall.name, hall.racks_used) == ("lab", 1)
+    assert capacity.it_power_kw == pytest.approx(40.8, rel=1e-12)
 
 
 # (id, change to the builder's site, exact str(issue))
@@ -126,7 +136,60 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         f"{HALL}.rows[0].power_kw: is not a known field; remove it or check its spelling, got 40",
     ),
     ("missing-pue", {"site_without": "pue"}, f"{SITE}.pue: is required; add it"),
-    ("missing-halls", {"site_without": "halls"}, f"{SITE}.halls: is required; add it"),
+    (
+        "missing-utility-power",
+        {"site_without": "utility_power_mw"},
+        f"{SITE}: utility_power_mw is required for a site with halls; give the contracted feed in MW",
+    ),
+    (
+        "utility-power-above-5000",
+        {"site": {"utility_power_mw": 5001}},
+        f"{SITE}.utility_power_mw: must be <= 5000.0, got 5001",
+    ),
+    ("design-pue-above-3", {"site": {"design_pue": 3.5}}, f"{SITE}.design_pue: must be <= 3.0, got 3.5"),
+    (
+        "design-pue-below-pue",
+        {"site": {"design_pue": 1.3}},
+        f"{SITE}: design_pue (1.3) is below the annual pue (1.4); peak PUE is at least the annual one, "
+        "so raise design_pue or omit it",
+    ),
+    (
+        "hall-power-above-1-gw",
+        {"hall": {"power_kw": 1_000_001}},
+        f"{HALL}.power_kw: must be <= 1000000.0, got 1000001",
+    ),
+    (
+        "negative-network-rack-kw",
+        {"hall": {"network_rack_kw": -1}},
+        f"{HALL}.network_rack_kw: must be >= 0.0, got -1",
+    ),
+    (
+        "storage-rack-kw-above-500",
+        {"hall": {"storage_racks": 1, "storage_rack_kw": 501}},
+        f"{HALL}.storage_rack_kw: must be <= 500.0, got 501",
+    ),
+    (
+        "network-rack-kw-above-rack-power",
+        {"hall": {"network_rack_kw": 50}},
+        f"{HALL}: network_rack_kw (50 kW) is more than a rack position of this hall takes "
+        "(rack_power_kw 45 kW); lower it or raise rack_power_kw",
+    ),
+    (
+        "unknown-placement",
+        {"pool": {"placement": "cloud"}},
+        "sites[0].pools[0].placement: must be one of 'racked' or 'managed', got 'cloud'",
+    ),
+    (
+        "managed-pool-with-a-hall",
+        {"pool": {"placement": "managed"}},
+        "sites[0].pools[0]: a managed pool has no hall of ours; remove `hall: h1` or set `placement: racked`",
+    ),
+    (
+        "racked-pool-without-a-hall",
+        {"pool": {"hall": None}},
+        "sites[0].pools[0]: a racked pool needs `hall`: name the hall whose racks hold it, or set "
+        "`placement: managed` for capacity a provider racks",
+    ),
     ("missing-rack-units", {"hall_without": "rack_units"}, f"{HALL}.rack_units: is required; add it"),
     ("missing-row-racks", {"hall": {"rows": [{"name": "a"}]}}, f"{HALL}.rows[0].racks: is required; add it"),
 ]

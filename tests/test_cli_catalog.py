@@ -1,0 +1,40 @@
+"""`gpudc catalog`: the node models with the figures a planner checks first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def test_catalog_json_lists_every_node_model_with_its_gpu_facts(gpudc_cli: Any) -> None:
+    result = gpudc_cli("catalog", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["key"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {
+        "gb200-nvl72",
+        "hgx-a100-8gpu",
+        "hgx-b200-8gpu",
+        "hgx-h100-8gpu",
+        "hgx-h200-8gpu",
+        "l40s-pcie-8gpu",
+    }
+    assert rows["gb200-nvl72"] | {"mig_profiles": None} == {
+        "key": "gb200-nvl72",
+        "product": "NVIDIA DGX GB200 NVL72",
+        "gpu": "gb200",
+        "gpus_per_system": 72,
+        "nodes_per_system": 18,
+        "max_power_kw": 120.0,
+        "rack_units": 48,
+        "cooling": "direct-liquid",
+        "min_driver_branch": 570,
+        "mig_profiles": None,
+    }
+    assert "1g.10gb" in rows["hgx-h100-8gpu"]["mig_profiles"]
+    assert rows["l40s-pcie-8gpu"]["mig_profiles"] == []
+
+
+def test_catalog_text_is_a_table(gpudc_cli: Any) -> None:
+    result = gpudc_cli("catalog")
+    assert result.returncode == 0
+    assert "gb200-nvl72" in result.stdout and "direct-liquid" in result.stdout
