@@ -23,6 +23,7 @@ from gpudc.catalog import (
     cooling_rank,
     cooling_satisfies,
 )
+from gpudc.catalog.listing import COLUMNS, catalog_rows, markdown_table
 
 REQUIRED_GPUS = (
     "a100-sxm-80gb",
@@ -329,3 +330,171 @@ def test_gpu_rejects_bad_records(overrides: dict[str, object]) -> None:
 def test_nic_group_rejects_zero_ports() -> None:
     with pytest.raises(ValidationError):
         NicGroup(fabric=Fabric.COMPUTE, count=0, speed_gbps=400, model="ConnectX-7")
+
+
+# --- every number is bounded and finite --------------------------------------------------------
+# The bounds are far above any system built (reasons beside each field in catalog/models.py);
+# they keep a stack file's own model from overflowing placement arithmetic.
+
+
+def _rejected_fields(model: type[GpuModel | NodeModel | NicGroup], fields: dict[str, object]) -> set[str]:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(fields)
+    return {".".join(str(part) for part in error["loc"]) for error in caught.value.errors()}
+
+
+@pytest.mark.parametrize(
+    ("field", "highest", "too_high"),
+    [
+        ("gpus_per_system", 1024, 1025),
+        ("cpu_sockets", 1024, 1025),
+        ("cpu_cores", 262_144, 262_145),
+        ("memory_gib", 1_048_576, 1_048_577),
+        ("rack_units", 60, 61),
+        ("max_power_kw", 2000.0, 2000.001),
+    ],
+)
+def test_node_number_upper_bound(field: str, highest: float, too_high: float) -> None:
+    assert getattr(NodeModel.model_validate(_node_fields(**{field: highest})), field) == highest
+    assert _rejected_fields(NodeModel, _node_fields(**{field: too_high})) == {field}
+
+
+def test_nodes_per_system_upper_bound() -> None:
+    # gpus_per_system must divide evenly, so 1,024 GPUs over 1,024 nodes is the largest system
+    node = NodeModel.model_validate(_node_fields(gpus_per_system=1024, nodes_per_system=1024))
+    assert node.gpus_per_node == 1
+    assert _rejected_fields(NodeModel, _node_fields(gpus_per_system=1024, nodes_per_system=1025)) == {
+        "nodes_per_system"
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [5e-324, 0.0, 0.009, -1.0, 1e308, 2000.01, float("inf"), float("-inf"), float("nan"), 10**400],
+    ids=[
+        "subnormal",
+        "zero",
+        "below-10-w",
+        "negative",
+        "1e308",
+        "above-2-mw",
+        "inf",
+        "-inf",
+        "nan",
+        "huge-int",
+    ],
+)
+def test_node_power_must_be_finite_and_between_10_w_and_2_mw(value: float) -> None:
+    assert _rejected_fields(NodeModel, _node_fields(max_power_kw=value)) == {"max_power_kw"}
+
+
+def test_node_power_at_its_lowest_bound_is_accepted() -> None:
+    assert NodeModel.model_validate(_node_fields(max_power_kw=0.01)).max_power_kw == 0.01
+
+
+@pytest.mark.parametrize("value", [10**400, 2**63, 1025], ids=["huge", "2-63", "1025"])
+def test_gpus_per_system_huge_is_refused(value: int) -> None:
+    assert _rejected_fields(NodeModel, _node_fields(gpus_per_system=value)) == {"gpus_per_system"}
+
+
+@pytest.mark.parametrize(
+    ("field", "lowest", "highest", "too_low", "too_high"),
+    [
+        ("memory_gib", 1, 4096, 0, 4097),
+        ("max_power_w", 10, 10_000, 9, 10_001),
+        ("nvlink_bandwidth_gbs", 1, 100_000, 0, 100_001),
+        ("min_driver_branch", 100, 999, 99, 1000),
+    ],
+)
+def test_gpu_number_bounds(field: str, lowest: int, highest: int, too_low: int, too_high: int) -> None:
+    for ok in (lowest, highest):
+        assert getattr(GpuModel.model_validate(_gpu_fields(**{field: ok})), field) == ok
+    for bad in (too_low, too_high, 10**400):
+        assert _rejected_fields(GpuModel, _gpu_fields(**{field: bad})) == {field}
+
+
+def test_gpu_mig_profiles_are_at_most_32() -> None:
+    assert len(GpuModel.model_validate(_gpu_fields(mig_profiles=("1g.10gb",) * 32)).mig_profiles) == 32
+    assert _rejected_fields(GpuModel, _gpu_fields(mig_profiles=("1g.10gb",) * 33)) == {"mig_profiles"}
+
+
+@pytest.mark.parametrize(
+    ("field", "highest", "too_high"),
+    [("count", 1024, 1025), ("speed_gbps", 3200, 3201)],
+)
+def test_nic_number_upper_bound(field: str, highest: int, too_high: int) -> None:
+    fields: dict[str, object] = {"fabric": "compute", "count": 8, "speed_gbps": 400, "model": "ConnectX-7"}
+    assert getattr(NicGroup.model_validate({**fields, field: highest}), field) == highest
+    assert _rejected_fields(NicGroup, {**fields, field: too_high}) == {field}
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "field", "longest"),
+    [
+        (GpuModel, _gpu_fields, "product_name", 200),
+        (NodeModel, _node_fields, "product_name", 200),
+        (GpuModel, _gpu_fields, "source", 4000),
+    ],
+    ids=["gpu-product", "node-product", "gpu-source"],
+)
+def test_text_fields_are_bounded(model: Any, fields: Any, field: str, longest: int) -> None:
+    def text(length: int) -> str:
+        return "https://example.com/" + "a" * (length - 20) if field == "source" else "x" * length
+
+    assert len(getattr(model.model_validate(fields(**{field: text(longest)})), field)) == longest
+    assert _rejected_fields(model, fields(**{field: text(longest + 1)})) == {field}
+
+
+@pytest.mark.parametrize("record", ALL_RECORDS, ids=lambda r: r.name)
+def test_catalog_records_round_trip_within_the_bounds(record: GpuModel | NodeModel) -> None:
+    # every catalogued figure satisfies the bounds a stack file's own model is held to
+    assert type(record).model_validate(record.model_dump()) == record
+
+
+# --- the catalog as rows (`gpudc catalog`) -----------------------------------------------------
+
+
+def test_catalog_rows_are_every_node_model_sorted_with_the_columns_in_order() -> None:
+    rows = catalog_rows()
+    assert [row["key"] for row in rows] == sorted(NODE_MODELS)
+    assert all(tuple(row) == COLUMNS for row in rows)
+
+
+def test_catalog_row_of_the_h100() -> None:
+    (row,) = [row for row in catalog_rows() if row["key"] == "hgx-h100-8gpu"]
+    assert row == {
+        "key": "hgx-h100-8gpu",
+        "product": "NVIDIA DGX H100",
+        "gpu": "h100-sxm",
+        "gpus_per_system": 8,
+        "nodes_per_system": 1,
+        "max_power_kw": 10.2,
+        "rack_units": 8,
+        "cooling": "air",
+        "min_driver_branch": 525,
+        "mig_profiles": list(H100_80GB_MIG),
+    }
+
+
+def test_catalog_row_of_a_model_whose_gpu_is_unknown() -> None:
+    custom = NODE_MODELS["hgx-h100-8gpu"].model_copy(update={"name": "my-box", "gpu_model": "h999"})
+    (row,) = catalog_rows({"my-box": custom}, GPU_MODELS)
+    assert (row["key"], row["gpu"], row["min_driver_branch"], row["mig_profiles"]) == (
+        "my-box",
+        "h999",
+        None,
+        [],
+    )
+
+
+def test_markdown_table() -> None:
+    rows = [row for row in catalog_rows() if row["key"] in ("gb200-nvl72", "l40s-pcie-8gpu")]
+    assert markdown_table(rows) == (
+        "| key | product | gpu | gpus_per_system | nodes_per_system | max_power_kw | rack_units | cooling "
+        "| min_driver_branch | mig_profiles |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| gb200-nvl72 | NVIDIA DGX GB200 NVL72 | gb200 | 72 | 18 | 120.0 | 48 | direct-liquid | 570 "
+        "| 1g.23gb, 1g.47gb, 2g.47gb, 3g.93gb, 4g.93gb, 7g.186gb |\n"
+        "| l40s-pcie-8gpu | Supermicro SYS-521GE-TNRT with 8x NVIDIA L40S | l40s | 8 | 1 | 5.0 | 5 | air "
+        "| 535 |  |\n"
+    )

@@ -83,7 +83,7 @@ def test_physical_mistakes_are_reported_before_registration_too(project: Project
         "sites[0].halls[0].power_kw",
     ]
     assert "move 1 of its nodes" in str(caught.value)
-    assert "move 1 nodes of pool h100" in str(caught.value)
+    assert "move 1 node of pool h100" in str(caught.value)
 
 
 def test_not_a_mapping_is_reported_at_the_config_key() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import math
 import os
 import re
 import shutil
@@ -536,8 +537,17 @@ def _misspell(draw: st.DrawFn, word: str) -> str:
 
 def _tweak_number(draw: st.DrawFn, value: float) -> Any:
     factor = draw(st.sampled_from([0, -1, 0.5, 1.5, 2, 10, 1_000, 1e6, 1e-6]))
-    result = value * factor
-    if draw(st.booleans()) and isinstance(result, float) and result == int(result) and abs(result) < 1e15:
+    try:
+        result = value * factor
+    except OverflowError:  # a whole number too large for a float
+        return value
+    if (
+        isinstance(result, float)
+        and math.isfinite(result)
+        and result == int(result)
+        and abs(result) < 1e15
+        and draw(st.booleans())
+    ):
         return int(result)
     if draw(st.booleans()):
         return str(value)  # a number written as text

@@ -165,7 +165,9 @@ def test_rack_power_exactly_n_systems_fits_n(build: Any) -> None:
     # hgx-b200-8gpu: 14.3 kW, 10U. Racks of 42.9 kW = exactly 3 x 14.3, where the float division
     # 42.9 / 14.3 gives 2.9999999999999996: still 3 per rack (42U allows 4). 7 systems -> 3 + 3 + 1.
     hall = build.hall(rack_power_kw=42.9)
-    pool = pool_of(plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])), "h100")
+    pool = pool_of(
+        plan(build.site(halls=[hall], pools=[build.pool(node_model="hgx-b200-8gpu", nodes=7)])), "h100"
+    )
     assert [rack.systems for rack in pool.racks] == [3, 3, 1]
     assert [rack.power_kw for rack in pool.racks] == pytest.approx([42.9, 42.9, 14.3], rel=1e-9)
 
@@ -434,7 +436,9 @@ def test_managed_pool_counts_in_the_footprint_but_not_in_any_hall_or_the_feed(bu
     # halls' 120 x 1.4 = 168 kW <= 200 kW. Were the managed 240 kW counted, the feed would see
     # (102 + 240) x 1.4 = 478.8 kW and the hall 342 kW: both errors.
     hall = build.hall(power_kw=120, rows=[{"name": "a", "racks": 4}])
-    site_plan = plan(build.site(halls=[hall], pools=[build.pool(), _managed_pool(build)], utility_power_mw=0.2))
+    site_plan = plan(
+        build.site(halls=[hall], pools=[build.pool(), _managed_pool(build)], utility_power_mw=0.2)
+    )
     hall_plan = hall_of(site_plan, "h1")
     assert hall_plan.planned_kw == pytest.approx(102.0, rel=REL)
     assert hall_plan.footprint.it_power_kw == pytest.approx(102.0, rel=REL)

@@ -9,6 +9,7 @@ never an OverflowError or an infinite budget that switches a check off.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +67,12 @@ def test_lab_stack_site_is_valid_and_plans() -> None:
 SITE = "sites[0]"
 HALL = "sites[0].halls[0]"
 CASES: list[tuple[str, dict[str, Any], str]] = [
-    ("negative-hall-power", {"hall": {"power_kw": -5}}, f"{HALL}.power_kw: must be > 0.0, got -5"),
-    ("zero-hall-power", {"hall": {"power_kw": 0}}, f"{HALL}.power_kw: must be > 0.0, got 0"),
+    ("negative-hall-power", {"hall": {"power_kw": -5}}, f"{HALL}.power_kw: must be >= 0.01, got -5"),
+    ("zero-hall-power", {"hall": {"power_kw": 0}}, f"{HALL}.power_kw: must be >= 0.01, got 0"),
     (
         "negative-utility-power",
         {"site": {"utility_power_mw": -1}},
-        f"{SITE}.utility_power_mw: must be > 0.0, got -1",
+        f"{SITE}.utility_power_mw: must be >= 0.001, got -1",
     ),
     ("pue-below-1", {"site": {"pue": 0.9}}, f"{SITE}.pue: must be >= 1.0, got 0.9"),
     ("pue-above-3", {"site": {"pue": 3.5}}, f"{SITE}.pue: must be <= 3.0, got 3.5"),
@@ -282,3 +283,253 @@ def test_every_field_problem_is_reported_at_once(build: Any) -> None:
         "sites[0].halls[0].rack_units",
         "sites[0].pue",
     ]
+
+
+# --- the site's clusters: short form or a list ---------------------------------------------------
+
+
+def _cluster(name: str, context: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kubernetes": {"type": "context", "context": context},
+        "gpu_operator": {"chart_version": "v26.7.0", "driver": {"mode": "operator"}},
+    }
+
+
+def _long_form(build: Any, clusters: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
+    site = without(without(build.data(**overrides), "kubernetes"), "gpu_operator")
+    site["clusters"] = clusters
+    return site
+
+
+def test_short_form_is_one_cluster_named_after_the_site(build: Any) -> None:
+    (site,) = parse_site(build.data()).sites
+    ((path, cluster),) = site.cluster_specs
+    assert (path, cluster.name, cluster.kubernetes.context) == ("", "lab", "gpudc-lab")
+    assert cluster.gpu_operator.chart_version == "v26.7.0"
+
+
+def test_clusters_list_gives_each_cluster_its_path(build: Any) -> None:
+    clusters = [_cluster("prod", "ctx-prod"), _cluster("staging", "ctx-staging")]
+    pools = [build.pool(cluster="prod"), build.pool(name="h100-staging", cluster="staging", nodes=1)]
+    (site,) = parse_site(_long_form(build, clusters, pools=pools)).sites
+    assert [(path, cluster.name) for path, cluster in site.cluster_specs] == [
+        ("clusters[0]", "prod"),
+        ("clusters[1]", "staging"),
+    ]
+    assert [pool.cluster for pool in site.pools] == ["prod", "staging"]
+
+
+def test_short_form_beside_a_clusters_list_is_refused(build: Any) -> None:
+    (issue,) = issues_of(build.data(clusters=[_cluster("prod", "ctx-prod")]))
+    assert str(issue) == (
+        "sites[0]: give kubernetes and gpu_operator inside `clusters`, not on the site, when the site "
+        "lists clusters"
+    )
+
+
+@pytest.mark.parametrize("missing", [("kubernetes",), ("gpu_operator",), ("kubernetes", "gpu_operator")])
+def test_a_site_needs_a_cluster(build: Any, missing: tuple[str, ...]) -> None:
+    site = build.data()
+    for key in missing:
+        site = without(site, key)
+    (issue,) = issues_of(site)
+    assert str(issue) == (
+        "sites[0]: a site needs a cluster: set both `kubernetes` and `gpu_operator` on the site, or list "
+        "`clusters`"
+    )
+
+
+def test_duplicate_cluster_names(build: Any) -> None:
+    (issue,) = issues_of(_long_form(build, [_cluster("prod", "a"), _cluster("prod", "b")]))
+    assert str(issue) == "sites[0]: names in clusters must be unique; rename ['prod']"
+
+
+# --- halls are optional: a site of managed pools -----------------------------------------------
+
+
+def test_site_of_managed_pools_needs_no_halls_and_no_feed(build: Any) -> None:
+    managed = build.pool(name="cks", hall=None, placement="managed", node_model="gb200-nvl72", nodes=18)
+    (site,) = parse_site(without(build.data(halls=[], pools=[managed]), "utility_power_mw")).sites
+    assert (site.halls, site.utility_power_mw) == ((), None)
+    assert site.pools[0].placement.value == "managed"
+    # and without the key at all
+    (bare,) = parse_site(without(without(build.data(pools=[managed]), "halls"), "utility_power_mw")).sites
+    assert bare.halls == ()
+
+
+def test_design_pue_defaults_to_pue_and_may_equal_it(build: Any) -> None:
+    (site,) = parse_site(build.data()).sites
+    assert (site.design_pue, site.peak_pue) == (None, 1.4)
+    (equal,) = parse_site(build.data(design_pue=1.4)).sites
+    assert equal.peak_pue == 1.4
+    (higher,) = parse_site(build.data(design_pue=1.6)).sites
+    assert higher.peak_pue == 1.6
+
+
+# --- every number is finite and bounded ----------------------------------------------------------
+
+INTEGER_FIELDS = {"rack_units", "racks", "network_racks", "storage_racks", "nodes"}
+
+
+def _full_site(build: Any) -> dict[str, Any]:
+    """The builder's site with every optional number set, so each one is exercised."""
+    site: dict[str, Any] = build.data(design_pue=1.5, halls=[build.hall(storage_racks=1, storage_rack_kw=0)])
+    return site
+
+
+def _numeric_leaves(data: Any, path: str = "") -> list[str]:
+    if isinstance(data, dict):
+        return [
+            leaf
+            for key, value in data.items()
+            for leaf in _numeric_leaves(value, f"{path}.{key}".lstrip("."))
+        ]
+    if isinstance(data, list):
+        return [
+            leaf for index, value in enumerate(data) for leaf in _numeric_leaves(value, f"{path}[{index}]")
+        ]
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return [path]
+    return []
+
+
+def _set_leaf(data: Any, path: str, value: Any) -> None:
+    parts = [int(part) if part.isdigit() else part for part in re.findall(r"[A-Za-z_]+|\d+", path)]
+    for part in parts[:-1]:
+        data = data[part]
+    data[parts[-1]] = value
+
+
+# Every number of `_full_site`, pinned so that a new number in the builder must be added here.
+LEAVES = [
+    "utility_power_mw",
+    "pue",
+    "wue_l_per_kwh",
+    "grid_carbon_g_per_kwh",
+    "utilisation",
+    "power_headroom",
+    "halls[0].power_kw",
+    "halls[0].rack_power_kw",
+    "halls[0].rack_units",
+    "halls[0].rows[0].racks",
+    "halls[0].rows[1].racks",
+    "halls[0].network_racks",
+    "halls[0].network_rack_kw",
+    "halls[0].storage_racks",
+    "halls[0].storage_rack_kw",
+    "pools[0].nodes",
+    "design_pue",
+]
+
+
+def test_the_full_site_is_valid_and_every_number_is_covered(build: Any) -> None:
+    parse_site(_full_site(build))
+    assert sorted(_numeric_leaves(_full_site(build))) == sorted(LEAVES)
+
+
+def _stack_file(tmp_path: Path, site: dict[str, Any]) -> Any:
+    """The site written as a stack file's YAML and read back the way `gpudc` reads one."""
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(yaml.safe_dump({"sites": [site]}, sort_keys=False))
+    return read_yaml(path)
+
+
+@pytest.mark.parametrize("leaf", LEAVES)
+@pytest.mark.parametrize("text", [".inf", "-.inf", ".nan"])
+def test_infinity_and_nan_are_refused_anywhere_in_a_site(
+    build: Any, tmp_path: Path, leaf: str, text: str
+) -> None:
+    # YAML reads `.inf`, `-.inf` and `.nan` as floats: each is one issue at its path.
+    site = _full_site(build)
+    _set_leaf(site, leaf, float(text.replace(".", "")))
+    raw = _stack_file(tmp_path, site)
+    assert text in (tmp_path / "Pulumi.test.yaml").read_text()
+    with pytest.raises(SpecError) as caught:
+        parse_environment(raw)
+    (issue,) = caught.value.issues
+    whole = leaf.rsplit(".", 1)[-1] in INTEGER_FIELDS
+    assert issue.path == f"sites[0].{leaf}"
+    assert issue.message == ("must be a whole number" if whole else "must be a finite number")
+    assert str(issue).endswith(f", got {float(text.replace('.', ''))!r}")
+
+
+@pytest.mark.parametrize("leaf", LEAVES)
+def test_huge_numbers_are_refused_anywhere_in_a_site(build: Any, tmp_path: Path, leaf: str) -> None:
+    # a 401-digit whole number: refused at its path and shown by its size, never an OverflowError
+    site = _full_site(build)
+    _set_leaf(site, leaf, 10**400)
+    with pytest.raises(SpecError) as caught:
+        parse_environment(_stack_file(tmp_path, site))
+    (issue,) = caught.value.issues
+    assert issue.path == f"sites[0].{leaf}"
+    assert str(issue).endswith(", got a whole number of about 401 digits")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("max_power_kw", 5e-324, "must be >= 0.01, got 5e-324"),
+        ("max_power_kw", 1e308, "must be <= 2000.0, got 1e+308"),
+        ("max_power_kw", float("inf"), "must be a finite number, got inf"),
+        ("max_power_kw", float("nan"), "must be a finite number, got nan"),
+        ("gpus_per_system", 10**400, "must be <= 1024, got a whole number of about 401 digits"),
+        ("gpus_per_system", 2**63, "must be <= 1024, got 9223372036854775808"),
+        ("nodes_per_system", 10**30, "must be <= 1024, got 1000000000000000000000000000000"),
+    ],
+    ids=["subnormal-kw", "1e308-kw", "inf-kw", "nan-kw", "huge-gpus", "2-63-gpus", "huge-nodes-per-system"],
+)
+def test_extreme_numbers_in_a_users_node_model_are_refused(
+    build: Any, field: str, value: float, message: str
+) -> None:
+    model = {**NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"), "name": "my-box", field: value}
+    raw = {"node_models": {"my-box": model}, "sites": [build.data(pools=[build.pool(node_model="my-box")])]}
+    with pytest.raises(SpecError) as caught:
+        parse_environment(raw)
+    assert [str(issue) for issue in caught.value.issues] == [f"node_models['my-box'].{field}: {message}"]
+
+
+def test_a_node_model_at_every_upper_bound_plans_with_findings_not_overflow(build: Any) -> None:
+    # 2,000 kW systems of 1,024 GPUs and 1,024 nodes, 97 of them (99,328 nodes): every product is
+    # finite; the system fits no 500 kW rack, which is an error with its path.
+    model = {
+        **NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"),
+        "name": "max-box",
+        "max_power_kw": 2000.0,
+        "gpus_per_system": 1024,
+        "nodes_per_system": 1024,
+        "rack_units": 60,
+        "cooling": "direct-liquid",
+    }
+    hall = build.hall(
+        power_kw=1_000_000,
+        cooling="direct-liquid",
+        rack_power_kw=500,
+        rack_units=60,
+        rows=[{"name": f"r{i}", "racks": 200} for i in range(100)],
+    )
+    site = build.data(
+        halls=[hall], utility_power_mw=5000, pools=[build.pool(node_model="max-box", nodes=97 * 1024)]
+    )
+    env = parse_environment({"node_models": {"max-box": model}, "sites": [site]})
+    with pytest.raises(SpecError) as caught:
+        plan_environment(env)
+    assert [(issue.code, issue.path) for issue in caught.value.errors] == [
+        ("GPUDC-RACK-001", "sites[0].pools[0].hall"),
+        # 97 x 2,000 = 194,000 kW x 1.4 = 271,600 kW of the 5 GW feed: fits; the hall's 900,000 kW too
+    ]
+    assert "one max-box system needs 2000 kW and 60U" in caught.value.errors[0].message
+    assert not any(re.search(r"\b(inf|nan)\b", str(issue)) for issue in caught.value.issues)
+
+
+def test_a_subnormal_hall_is_refused_or_reported_in_finite_numbers(build: Any) -> None:
+    hall = build.hall(power_kw=5e-324, rack_power_kw=5e-324, network_rack_kw=0)
+    try:
+        env = parse_site(build.data(halls=[hall], pools=[], utility_power_mw=5000))
+    except SpecError as exc:
+        assert all(issue.path.startswith("sites[0].halls[0].") for issue in exc.issues)
+        return
+    findings = plan_environment(env).findings
+    texts = [str(finding) for finding in findings]
+    assert not any(re.search(r"\binfx?\b", text) for text in texts), texts
+    assert not any(" by 0 kW" in text for text in texts), texts

@@ -135,6 +135,8 @@ def _message(error: Any) -> str:
         return f"needs a '{ctx.get('discriminator')}' key"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind in ("float_type", "float_parsing", "finite_number") and isinstance(error.get("input"), int):
+        return "is too large a number"
     template = _MESSAGES.get(kind)
     if template is not None:
         try:

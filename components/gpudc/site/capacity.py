@@ -510,7 +510,7 @@ def _nodes_to_move(demand: Sequence[_Demand], excess_kw: float) -> str:
         per_system = pool.model.max_power_kw
         systems = min(math.ceil(excess_kw / per_system - _EPSILON), pool.systems)
         if systems:
-            moves.append(f"{systems * pool.model.nodes_per_system} nodes of pool {pool.name}")
+            moves.append(f"{_count(systems * pool.model.nodes_per_system, 'node')} of pool {pool.name}")
             excess_kw -= systems * per_system
     return " and ".join(moves)
 
@@ -573,7 +573,7 @@ def _check_reserved_power(hall: HallSpec, hall_path: str, check: _Checker) -> No
                 UNSTATED_RACK_POWER.finding(
                     f"{hall_path}.{kind}_rack_kw",
                     f"hall {hall.name} reserves {_count(count, f'{kind} rack')} whose power is not stated, "
-                    "so they count as 0 kW in the hall's and the site's budgets",
+                    f"so {'it counts' if count == 1 else 'they count'} as 0 kW in the hall's and the site's budgets",
                     fix=f"set {hall_path}.{kind}_rack_kw to what each {kind} rack draws (0 if nothing)",
                 )
             )
@@ -634,13 +634,15 @@ def _check_units_and_stranding(
             )
         )
     if stranding and plan.racks_free > 0 and plan.power_left_kw < hall.rack_power_kw - _EPSILON:
+        # Enough rated power that, less the headroom, every free rack gets its full kW.
+        short_kw = plan.racks_free * hall.rack_power_kw - max(plan.power_left_kw, 0.0)
+        raise_kw = math.ceil(short_kw / (1 - check.site.power_headroom) - _EPSILON)
         check.add(
             STRANDED_RACKS.finding(
                 f"{hall_path}.power_kw",
                 f"hall {hall.name}: {_count(plan.racks_free, 'free rack')} but only "
                 f"{max(plan.power_left_kw, 0):,.0f} kW left, less than one rack's {hall.rack_power_kw:g} kW",
-                fix=f"raise {hall_path}.power_kw by {hall.rack_power_kw * plan.racks_free:,.0f} kW to fill them, "
-                "or remove them from the rows",
+                fix=f"raise {hall_path}.power_kw by {raise_kw:,} kW to fill them, or remove them from the rows",
             )
         )
 
@@ -674,13 +676,17 @@ def _check_feed(racked_kw: float, utility_kw: float, available_kw: float, check:
             )
         )
     elif rated_kw and utility_kw > _UTILITY_SLIP_FACTOR * rated_kw:
+        # kW typed in the MW field reads 1,000x too large; suggest the thousandth only when it
+        # would still carry the halls, so following the hint never breaks the feed check.
+        guess = utility_kw / 1e6
+        hint = f"did you mean {guess:,.4g} MW? " if guess * 1000 >= rated_kw else ""
         check.add(
             FEED_UNITS.finding(
                 f"{prefix}utility_power_mw",
-                f"site {site.name}: a {utility_kw / 1000:,.4g} MW feed is {utility_kw / rated_kw:,.0f}x its halls' "
-                f"{rated_kw / 1000:,.4g} MW at {pue}; utility_power_mw is in MW",
-                fix=f"check the unit (did you mean {utility_kw / 1e6:,.4g} MW?) or waive GPUDC-UNITS-002 "
-                "with the reason the feed is that large",
+                f"site {site.name}: a {utility_kw / 1000:,.4g} MW feed is {utility_kw / rated_kw:,.1f}x its "
+                f"halls' {rated_kw / 1000:,.4g} MW at {pue}; utility_power_mw is in MW",
+                fix=f"check the unit ({hint}more than {_UTILITY_SLIP_FACTOR}x is rarely built) or waive "
+                "GPUDC-UNITS-002 with the reason the feed is that large",
                 value=site.utility_power_mw,
             )
         )

@@ -62,7 +62,7 @@ class HallSpec(SpecModel):
         float,
         # 1 GW: a whole hyperscale campus; a single hall above it is a unit slip (MW typed as kW).
         Field(
-            gt=0,
+            ge=0.01,
             le=1_000_000,
             allow_inf_nan=False,
             description="Critical IT power available to the hall (kW).",
@@ -74,7 +74,7 @@ class HallSpec(SpecModel):
     ]
     rack_power_kw: Annotated[
         RackKilowatts,
-        Field(gt=0, description="Power (and cooling) each rack position can take (kW)."),
+        Field(ge=0.01, description="Power (and cooling) each rack position can take (kW)."),
     ]
     rack_units: Annotated[
         PositiveInt, Field(le=60, description="Usable rack units (U) per rack, e.g. 42 or 48.")
@@ -142,7 +142,7 @@ class SiteSpec(SpecModel):
     utility_power_mw: Annotated[
         float | None,
         Field(
-            gt=0,
+            ge=0.001,  # 1 kW: the smallest feed a rack of anything needs
             # 5 GW: the largest campuses announced; anything above is a unit slip (kW typed as MW).
             le=5000,
             allow_inf_nan=False,
