@@ -228,7 +228,9 @@ def environment_program(raw: dict[str, Any]) -> Callable[[], None]:
         config = pulumi.Config("gpudc")
         spec = gpudc.parse_environment(raw)
         plan = gpudc.plan_environment(spec)
-        environment = gpudc.Environment("gpudc", spec, providers=gpudc.cluster_providers(spec, config), plan=plan)
+        environment = gpudc.Environment(
+            "gpudc", spec, providers=gpudc.cluster_providers(spec, config), plan=plan
+        )
         pulumi.export("derived", environment.derived)
 
     return program

@@ -105,5 +105,7 @@ def test_fullwidth_digits_are_not_digits() -> None:
     from gpudc.gpu_operator.spec import DriverSpec
 
     with pytest.raises(ValidationError):
-        DriverSpec.model_validate({"mode": "host", "version": "\uff15\uff18\uff10.\uff19\uff15.\uff10\uff15"})  # fullwidth 580.95.05
+        DriverSpec.model_validate(
+            {"mode": "host", "version": "\uff15\uff18\uff10.\uff19\uff15.\uff10\uff15"}
+        )  # fullwidth 580.95.05
     assert DriverSpec.model_validate({"mode": "host", "version": "580.95.05"}).version == "580.95.05"

@@ -34,7 +34,9 @@ def stacks(tmp_path: Path, project: Project) -> Path:
     warned = _warning_lab(project)
     waived = {
         **warned,
-        "waivers": [{"code": "GPUDC-POWER-006", "path": UNSTATED, "reason": "the lab switch is on a wall socket"}],
+        "waivers": [
+            {"code": "GPUDC-POWER-006", "path": UNSTATED, "reason": "the lab switch is on a wall socket"}
+        ],
     }
     for name, environment in (("warned", warned), ("waived", waived)):
         document = {"config": {CONFIG_KEY: environment}}
@@ -79,8 +81,14 @@ def test_validate_format_json(stacks: Path, gpudc_cli: Any) -> None:
     assert failed.returncode == 2
     document = json.loads(failed.stdout)
     assert document["ok"] is False
-    assert {"code": "GPUDC-SPEC-001", "severity": "error", "path": "sites[0].pools[0].nodes",
-            "message": "must be > 0", "fix": "", "value": "-4"} in document["findings"]
+    assert {
+        "code": "GPUDC-SPEC-001",
+        "severity": "error",
+        "path": "sites[0].pools[0].nodes",
+        "message": "must be > 0",
+        "fix": "",
+        "value": "-4",
+    } in document["findings"]
 
 
 def test_an_error_cannot_be_waived_and_a_stale_waiver_warns(project: Project) -> None:
