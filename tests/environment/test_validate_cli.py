@@ -90,3 +90,64 @@ def test_not_a_mapping_is_reported_at_the_config_key() -> None:
     with pytest.raises(SpecError) as caught:
         parse_environment(["not", "a", "mapping"])
     assert str(caught.value.issues[0]).startswith("gpudc:environment: must be a mapping")
+
+
+def _kubeconfig_stack(tmp_path: Path, project: Project, *, secret: bool) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
+    (tmp_path / "infra").symlink_to(project.main)
+    (tmp_path / "stacks").mkdir(exist_ok=True)
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
+    config: dict[str, Any] = {CONFIG_KEY: environment}
+    if secret:
+        config["gpudc:lab-kubeconfig"] = {"secure": "v1:AAABAKq4bH0nq2hQ4b3mHx7z"}
+    (tmp_path / "stacks" / "Pulumi.kc.yaml").write_text(yaml.safe_dump({"config": config}))
+    return tmp_path
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_validate_and_plan_agree_on_a_kubeconfig_secret_stack(
+    tmp_path: Path, project: Project, gpudc_cli: Any, secret: bool
+) -> None:
+    # Defect: such a stack passed `validate` and failed `plan` when the secret was not set.
+    root = _kubeconfig_stack(tmp_path, project, secret=secret)
+    validate = gpudc_cli("validate", "kc", "-C", str(root))
+    plan = gpudc_cli("plan", "kc", "-C", str(root))
+    assert validate.returncode == plan.returncode == (0 if secret else 2), (validate.stderr, plan.stderr)
+    if not secret:
+        line = validate.stderr.splitlines()[0]
+        assert line.startswith(
+            "error GPUDC-CLUSTER-004 sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig"
+        )
+        assert line in plan.stderr.splitlines()
+    else:  # planned offline without the passphrase
+        assert '"kubeconfig": "[secret]"' in (root / "out" / "kc" / "plan.json").read_text()
+
+
+def test_a_pools_slice_is_never_searched_for() -> None:
+    # Defect: a pool missing from its site plan surfaced as "coroutine raised StopIteration".
+    from gpudc import GpuNodePool, NodePoolSpec, standalone_pool_plan
+    from gpudc.preview.run import plan_callable
+
+    spec = NodePoolSpec.model_validate(
+        {
+            "name": "a",
+            "hall": "h1",
+            "node_model": "hgx-h100-8gpu",
+            "nodes": 1,
+            "provisioner": {"type": "existing"},
+        }
+    )
+    other = spec.model_copy(update={"name": "b"})
+    caught: list[Exception] = []
+
+    def program() -> None:
+        try:
+            GpuNodePool("a", spec, plan=standalone_pool_plan(other))
+        except ValueError as exc:
+            caught.append(exc)
+
+    assert plan_callable(program).resources == ()
+    assert [str(exc) for exc in caught] == [
+        "GpuNodePool a: `plan` is the slice of pool 'b', not of this spec"
+    ]
