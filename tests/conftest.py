@@ -76,3 +76,13 @@ def program_errors(project: Project) -> Callable[[dict[str, Any], str], tuple[Pl
         return plan_callable(program, project.name, stack, stack_config(config)), caught
 
     return run
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, project: Project) -> Path:
+    """A copy of this project with an empty stacks/ (the same program, linked): write a stack
+    file into `scratch / "stacks"` and run the CLI with `-C scratch`."""
+    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
+    (tmp_path / "infra").symlink_to(project.main)
+    (tmp_path / "stacks").mkdir()
+    return tmp_path

@@ -20,14 +20,11 @@ def test_the_catalog_table_is_the_commands_output() -> None:
 
 
 def test_the_example_findings_are_what_validate_prints(
-    project: Project, tmp_path: Path, gpudc_cli: Any
+    project: Project, scratch: Path, gpudc_cli: Any
 ) -> None:
     block = README.split("`gpudc validate plano` checks it", 1)[1].split("```", 2)[1]
     shown = [line for line in block.splitlines() if line.startswith(("error ", "warning "))]
     assert len(shown) == 3
-    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
-    (tmp_path / "infra").symlink_to(project.main)
-    (tmp_path / "stacks").mkdir()
     plano = project.stack_file("plano").read_text()
     stacks = {
         "negative": plano.replace("nodes: 256", "nodes: -4"),
@@ -38,8 +35,8 @@ def test_the_example_findings_are_what_validate_prints(
     }
     printed = []
     for name, text in stacks.items():
-        (tmp_path / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
-        result = gpudc_cli("validate", name, "-C", str(tmp_path))
+        (scratch / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
+        result = gpudc_cli("validate", name, "-C", str(scratch))
         assert result.returncode == (0 if name == "feed" else 2), result.stderr
         printed += result.stderr.splitlines()
     assert [line for line in shown if line not in printed] == []

@@ -93,9 +93,6 @@ def test_not_a_mapping_is_reported_at_the_config_key() -> None:
 
 
 def _kubeconfig_stack(tmp_path: Path, project: Project, *, secret: bool) -> Path:
-    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
-    (tmp_path / "infra").symlink_to(project.main)
-    (tmp_path / "stacks").mkdir(exist_ok=True)
     environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
     environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
     config: dict[str, Any] = {CONFIG_KEY: environment}
@@ -107,10 +104,10 @@ def _kubeconfig_stack(tmp_path: Path, project: Project, *, secret: bool) -> Path
 
 @pytest.mark.parametrize("secret", [False, True])
 def test_validate_and_plan_agree_on_a_kubeconfig_secret_stack(
-    tmp_path: Path, project: Project, gpudc_cli: Any, secret: bool
+    scratch: Path, project: Project, gpudc_cli: Any, secret: bool
 ) -> None:
     # Defect: such a stack passed `validate` and failed `plan` when the secret was not set.
-    root = _kubeconfig_stack(tmp_path, project, secret=secret)
+    root = _kubeconfig_stack(scratch, project, secret=secret)
     validate = gpudc_cli("validate", "kc", "-C", str(root))
     plan = gpudc_cli("plan", "kc", "-C", str(root))
     assert validate.returncode == plan.returncode == (0 if secret else 2), (validate.stderr, plan.stderr)

@@ -27,10 +27,7 @@ def _warning_lab(project: Project) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stacks(tmp_path: Path, project: Project) -> Path:
-    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
-    (tmp_path / "infra").symlink_to(project.main)
-    (tmp_path / "stacks").mkdir()
+def stacks(scratch: Path, project: Project) -> Path:
     warned = _warning_lab(project)
     waived = {
         **warned,
@@ -40,8 +37,8 @@ def stacks(tmp_path: Path, project: Project) -> Path:
     }
     for name, environment in (("warned", warned), ("waived", waived)):
         document = {"config": {CONFIG_KEY: environment}}
-        (tmp_path / "stacks" / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(document))
-    return tmp_path
+        (scratch / "stacks" / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(document))
+    return scratch
 
 
 def test_a_warning_prints_and_passes_but_fails_under_strict(stacks: Path, gpudc_cli: Any) -> None:

@@ -49,15 +49,12 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
 
 
 def test_plan_of_a_bad_stack_exits_2_and_writes_nothing(
-    project: Project, tmp_path: Path, gpudc_cli: Any
+    project: Project, scratch: Path, gpudc_cli: Any
 ) -> None:
-    (tmp_path / "stacks").mkdir()
-    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
-    (tmp_path / "infra").symlink_to(project.main)
     bad = project.stack_file("lab").read_text().replace("nodes: 4", "nodes: -4")
-    (tmp_path / "stacks" / "Pulumi.lab.yaml").write_text(bad)
-    result = gpudc_cli("plan", "lab", "-C", str(tmp_path))
+    (scratch / "stacks" / "Pulumi.lab.yaml").write_text(bad)
+    result = gpudc_cli("plan", "lab", "-C", str(scratch))
     assert result.returncode == 2
     assert "error GPUDC-SPEC-001 sites[0].pools[0].nodes: must be > 0, got -4" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not (scratch / "out").exists()

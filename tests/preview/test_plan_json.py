@@ -122,26 +122,23 @@ def test_a_malformed_derived_block_is_a_finding_not_a_crash() -> None:
     assert str(caught.value.issues[0]) == "outputs.derived.sites: must be a list, got 'plano'"
 
 
-def test_plan_of_a_gpudc_stack_agrees_with_validate(project: Project, tmp_path: Path, gpudc_cli: Any) -> None:
+def test_plan_of_a_gpudc_stack_agrees_with_validate(project: Project, scratch: Path, gpudc_cli: Any) -> None:
     # Defect: a misspelt `gpudc:environment` (or no `config:` wrapper) gave a traceback from
     # `plan` while `validate` was clean.
-    (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
-    (tmp_path / "infra").symlink_to(project.main)
-    (tmp_path / "stacks").mkdir()
     lab = project.stack_file("lab").read_text()
     cases = {
         "typo": lab.replace("gpudc:environment:", "gpudc:enviroment:"),
         "nowrapper": lab.replace("config:\n  gpudc:environment:", "gpudc:environment:"),
     }
     for stack, text in cases.items():
-        (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(text)
-        validate = gpudc_cli("validate", stack, "-C", str(tmp_path))
-        plan = gpudc_cli("plan", stack, "-C", str(tmp_path))
+        (scratch / "stacks" / f"Pulumi.{stack}.yaml").write_text(text)
+        validate = gpudc_cli("validate", stack, "-C", str(scratch))
+        plan = gpudc_cli("plan", stack, "-C", str(scratch))
         assert validate.returncode == plan.returncode == 2, (validate.stderr, plan.stderr)
         assert "Traceback" not in validate.stderr + plan.stderr
         first = validate.stderr.splitlines()[0]
         assert first in plan.stderr.splitlines()
     assert (
         "found 'gpudc:enviroment': check its spelling"
-        in gpudc_cli("validate", "typo", "-C", str(tmp_path)).stderr
+        in gpudc_cli("validate", "typo", "-C", str(scratch)).stderr
     )
