@@ -646,7 +646,7 @@ def _reshape(draw: st.DrawFn, doc: dict[str, Any]) -> Any:
     """Whole-document changes: the `config:` wrapper gone, the environment as text, and so on."""
     config = doc["config"]
     env = config.get("gpudc:environment")
-    kind = draw(st.integers(0, 9))
+    kind = draw(st.integers(0, 10))
     if kind == 0:
         return config  # no `config:` wrapper
     if kind == 1:
@@ -669,6 +669,10 @@ def _reshape(draw: st.DrawFn, doc: dict[str, Any]) -> Any:
         )
     elif kind == 8:
         doc["config"] = draw(hostile_values)
+    elif kind == 9:  # as JSON text nested deeper than any parser's recursion limit
+        depth = draw(st.sampled_from([2_000, 40, 500, 50_000]))
+        opener, closer = draw(st.sampled_from([('{"sites": ', "}"), ("[", "]")]))
+        config["gpudc:environment"] = opener * depth + "1" + closer * depth
     else:
         doc[draw(st.text(max_size=6))] = draw(hostile_values)  # a top-level key beside config:
     return doc
@@ -749,28 +753,105 @@ def near_valid_stack_files(draw: st.DrawFn) -> bytes:
     return data
 
 
-FREE_TEXT_KEYS = {"description", "reason", "city", "subdivision", "region", "zone", "context"}
+FREE_TEXT_KEYS = {"description", "reason", "city", "subdivision", "region", "zone", "context", "product_name"}
+
+
+def _catalog_words() -> list[str]:
+    """Names a stack file may refer to: catalog node and GPU models, GPU Operator releases, check
+    codes (for waivers). Read from gpudc when it has them; the fuzzer works without."""
+    words: list[str] = []
+    with contextlib.suppress(ImportError, AttributeError):
+        from gpudc.catalog import GPU_MODELS, NODE_MODELS
+
+        words += [*NODE_MODELS, *GPU_MODELS]
+    with contextlib.suppress(ImportError, AttributeError):
+        from gpudc.catalog.software import GPU_OPERATOR_RELEASES
+
+        words += list(GPU_OPERATOR_RELEASES)
+    with contextlib.suppress(ImportError, AttributeError):
+        from gpudc.core.findings import CHECKS
+
+        words += list(CHECKS)
+    return sorted(set(words))
+
+
+CATALOG_WORDS = _catalog_words()
+DRIVER_VERSIONS = ["580.95.05", "535.0", "470.57.02", "999.9999.9999", "610.1", "525.85.12", "000.0"]
+PLAUSIBLE_NUMBERS = [0, 1, 2, 3, 8, 10, 42, 48, 100, 1_000, 100_000, 0.01, 0.1, 0.5, 1.0, 1.5, 3.0, 20.0]
+
+
+def _written_path(path: Path_) -> str:
+    """`("sites", 0, "halls", 1, "power_kw")` -> `sites[0].halls[1].power_kw`, as waivers write it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _semantic_edit(draw: st.DrawFn, doc: Any, strings: list[str]) -> None:
+    """One change that keeps the document's shape and types but may break what it means: more
+    nodes than fit, another hall or node model, a cooling type too weak, a pool duplicated under a
+    new name, a waiver for a real finding code, free text made hostile."""
+    paths = [path for path in _paths(doc) if path]
+    if not paths:  # everything deleted already
+        return
+    path = paths[draw(st.integers(0, len(paths) - 1))]
+    value, parent = _get(doc, path), _get(doc, path[:-1])
+    kind = draw(st.integers(0, 5))
+    if isinstance(value, bool):
+        _set(doc, path, not value)
+    elif kind <= 1 and isinstance(value, int | float):
+        if draw(st.booleans()):
+            scaled = value * draw(st.sampled_from([0.1, 0.5, 0.9, 0.99, 1.01, 1.1, 2, 10, 100]))
+            _set(doc, path, round(scaled) if isinstance(value, int) else scaled)
+        else:
+            _set(doc, path, draw(st.sampled_from(PLAUSIBLE_NUMBERS)))
+    elif kind <= 1 and isinstance(value, str):
+        if path[-1] in FREE_TEXT_KEYS or "labels" in path:
+            _set(doc, path, draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=30)))
+        else:  # another name of the right kind: a hall, a node model, a release, a cooling type
+            pool = strings + CATALOG_WORDS + SCHEMA_VALUES + DRIVER_VERSIONS
+            _set(doc, path, draw(st.sampled_from(pool)))
+    elif kind == 2 and isinstance(value, list) and value:  # one more site, hall, pool, row, taint
+        item = copy.deepcopy(value[draw(st.integers(0, len(value) - 1))])
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and draw(st.booleans()):
+            item["name"] += draw(st.sampled_from(["-b", "2", "-copy"]))
+        value.append(item)
+    elif kind == 3 and isinstance(parent, dict):  # an optional (or required) field left out
+        del parent[path[-1]]
+    elif kind == 4 and isinstance(value, dict):  # a field the seeds leave out
+        key = draw(st.sampled_from(SCHEMA_KEYS or ["version"]))
+        if key == "waivers":
+            leaf = _written_path(
+                path[path.index("gpudc:environment") + 1 :] if "gpudc:environment" in path else path
+            )
+            codes = [word for word in CATALOG_WORDS if word.startswith("GPUDC-")] or ["GPUDC-POWER-005"]
+            value[key] = [
+                {
+                    "code": draw(st.sampled_from(codes)),
+                    "path": leaf or "sites",
+                    "reason": "accepted for the fuzz test",
+                }
+            ]
+        else:
+            pool = strings + CATALOG_WORDS + SCHEMA_VALUES + DRIVER_VERSIONS
+            value.setdefault(key, draw(st.sampled_from(pool) | st.sampled_from(PLAUSIBLE_NUMBERS)))
+    elif kind == 5 and isinstance(value, list | dict) and len(value) > 1:  # the order changed
+        items = list(value.items()) if isinstance(value, dict) else list(value)
+        order = draw(st.permutations(range(len(items))))
+        reordered = [items[i] for i in order]
+        _set(doc, path, dict(reordered) if isinstance(value, dict) else reordered)
 
 
 @st.composite
 def plannable_stack_files(draw: st.DrawFn) -> bytes:
-    """A real stack with changes that mostly keep it valid, so the Pulumi program, the derived
-    figures and the plan writer run: free text made hostile, numbers scaled a little, YAML styles."""
+    """A real stack with changes that keep its shape (so most reach the placement, power, cooling,
+    cluster and driver checks, and many still plan: the Pulumi program, the derived figures and
+    the plan writer run), written in varied YAML styles."""
     name = draw(st.sampled_from(sorted(SEEDS)))
     doc: Any = json.loads(_SEED_JSON[name])
-    paths = [path for path in _paths(doc) if path and not isinstance(_get(doc, path), dict | list)]
-    for _ in range(draw(st.integers(0, 3))):
-        path = paths[draw(st.integers(0, len(paths) - 1))]
-        value = _get(doc, path)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            scaled = value * draw(st.sampled_from([0.5, 0.9, 0.99, 1, 1.01, 1.1, 2]))
-            _set(doc, path, round(scaled) if isinstance(value, int) else scaled)
-        elif path[-1] in FREE_TEXT_KEYS or "labels" in path:
-            _set(doc, path, draw(st.sampled_from(HOSTILE_TEXT) | st.text(max_size=30)))
-        elif value in SCHEMA_VALUES:  # another choice of the same kind: cooling, MIG strategy, taint effect
-            _set(doc, path, draw(st.sampled_from(SCHEMA_VALUES)))
+    for _ in range(draw(st.integers(0, 5))):
+        _semantic_edit(draw, doc, _SEED_STRINGS[name])
     text = yaml.dump(
         doc,
         Dumper=_Dumper,
@@ -788,6 +869,58 @@ def plannable_stack_files(draw: st.DrawFn) -> bytes:
     return data
 
 
+# JSON that the environment may arrive as (`pulumi.Config` hands structured values over as JSON
+# text, so a string value is parsed as JSON): none of the YAML reader's limits apply to it.
+JSON_RAW = [
+    "NaN",
+    "-Infinity",
+    "1e999",
+    "1" + "0" * 5_000,
+    "-" + "9" * 400,
+    '"\\ud800"',
+    '"\\u0000"',
+    '"\\u001b[31mRED"',
+    '"\\u202e"',
+    "[" * 40 + "]" * 40,
+    "[" * 900 + "]" * 900,
+    "[" * 2_000 + "]" * 2_000,
+    '{"a": ' * 2_000 + "1" + "}" * 2_000,
+    '{"a": 1, "a": 2}',
+    "[1, 2,]",
+    "'single'",
+]
+
+
+@st.composite
+def json_environment_stack_files(draw: st.DrawFn) -> bytes:
+    """A real stack whose environment is written as a JSON string, changed inside the JSON."""
+    name = draw(st.sampled_from(sorted(SEEDS)))
+    doc: Any = json.loads(_SEED_JSON[name])
+    env = doc["config"]["gpudc:environment"]
+    for _ in range(draw(st.integers(0, 2))):
+        _semantic_edit(draw, env, _SEED_STRINGS[name])
+    raw: dict[str, str] = {}
+    for _ in range(draw(st.integers(0, 2))):
+        paths = list(_paths(env))
+        path = paths[draw(st.integers(0, len(paths) - 1))]
+        if draw(st.booleans()):
+            token = f"fuzzjson{len(raw):04d}z"
+            raw[f'"{token}"'] = draw(st.sampled_from(JSON_RAW))
+            env = _set(env, path, token)
+        else:
+            env = _set(env, path, draw(hostile_values))
+    text = json.dumps(env, ensure_ascii=draw(st.booleans()), indent=draw(st.sampled_from([None, 2])))
+    for token, value in raw.items():
+        text = text.replace(token, value)
+    if draw(st.booleans()) and text.startswith("{"):  # a duplicate key: JSON keeps the last
+        text = '{"sites": [], ' + text[1:]
+    doc["config"]["gpudc:environment"] = text
+    event(f"json environment {name}")
+    return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
 YAML_ALPHABET = st.sampled_from(
     [*":-?,[]{}#&*!|>'\"%@` \n\t\\.0123456789eE+_~", "config", "gpudc:environment", "sites", "  ", "\n  "]
 )
@@ -797,8 +930,10 @@ stack_files = st.one_of(
     near_valid_stack_files(),
     near_valid_stack_files(),
     near_valid_stack_files(),
-    near_valid_stack_files(),
     plannable_stack_files(),
+    plannable_stack_files(),
+    plannable_stack_files(),
+    json_environment_stack_files(),
     st.binary(max_size=512),
     st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
     yamlish_text.map(lambda text: text.encode("utf-8", "surrogatepass")),

@@ -160,13 +160,14 @@ def test_reserved_rack_kw_counts_against_hall_power(build: Any) -> None:
 
 
 def test_over_site_utility_power(build: Any) -> None:
-    # facility 102 x 1.4 = 142.8 kW vs 0.1 MW x 0.9 = 90 kW; need 142.8 / 0.9 = 158.7 kW -> 0.16 MW.
-    # (The hall's 200 kW x 1.4 = 280 kW rating is over the 100 kW feed too: GPUDC-POWER-003.)
+    # facility 102 x 1.4 = 142.8 kW vs 0.1 MW x 0.9 = 90 kW; the load needs 142.8 / 0.9 = 158.7 kW,
+    # but the hall's 200 kW x 1.4 = 280 kW rating is over the feed too (GPUDC-POWER-003), so the one
+    # figure that clears both is 0.28 MW.
     issues = issues_of(build.site(utility_power_mw=0.1))
     assert codes(issues) == ["GPUDC-POWER-002", "GPUDC-POWER-003"]
     assert str(issues[0]) == (
         "sites[0].utility_power_mw: site lab: 143 kW peak facility load planned (IT 102 kW x PUE 1.4), "
-        "90 kW available after 10% headroom; raise utility_power_mw to at least 0.16 "
+        "90 kW available after 10% headroom; raise utility_power_mw to at least 0.28 "
         "or plan fewer nodes"
     )
 
@@ -207,7 +208,8 @@ def test_utility_power_counts_every_hall(build: Any) -> None:
 
 def test_reserved_rack_kw_counts_against_the_feed(build: Any) -> None:
     # IT 102 kW of nodes + 30 kW reserved = 132 kW x 1.4 = 184.8 kW > 0.2 MW x 0.9 = 180 kW;
-    # need 184.8 / 0.9 = 205.3 kW -> 0.21 MW. (Without the 30 kW: 142.8 kW, within 180.)
+    # the load needs 184.8 / 0.9 = 205.3 kW, the hall's rating 200 x 1.4 = 280 kW: 0.28 MW.
+    # (Without the 30 kW: 142.8 kW, within 180.)
     hall = build.hall(network_rack_kw=20, storage_racks=1, storage_rack_kw=10)
     issue = errors_of(build.site(halls=[hall], utility_power_mw=0.2))[0]
     assert issue.code == "GPUDC-POWER-002"
@@ -215,7 +217,7 @@ def test_reserved_rack_kw_counts_against_the_feed(build: Any) -> None:
         "site lab: 185 kW peak facility load planned (IT 132 kW x PUE 1.4), 180 kW available after "
         "10% headroom"
     )
-    assert issue.fix == "raise utility_power_mw to at least 0.21 or plan fewer nodes"
+    assert issue.fix == "raise utility_power_mw to at least 0.28 or plan fewer nodes"
     unreserved = {**hall, "network_rack_kw": 0, "storage_rack_kw": 0}
     assert "GPUDC-POWER-002" not in codes(errors_of(build.site(halls=[unreserved], utility_power_mw=0.2)))
 
@@ -293,13 +295,14 @@ def test_feed_is_checked_at_the_design_pue(build: Any) -> None:
 
 def test_peak_facility_load_is_checked_at_the_design_pue(build: Any) -> None:
     # 114 kW hall (102.6 available), 10 nodes: peak 102 x 1.5 = 153 kW > 0.16 MW x 0.9 = 144 kW;
-    # need 153 / 0.9 = 170 kW -> 0.17 MW (at the annual 1.2: 122.4 kW, which fits). The rating
-    # 114 x 1.5 = 171 kW is over the 160 kW feed too -> 0.18 MW (at 1.2: 136.8 kW, which fits).
+    # the load needs 153 / 0.9 = 170 kW (at the annual 1.2: 122.4 kW, which fits). The rating
+    # 114 x 1.5 = 171 kW is over the 160 kW feed too (at 1.2: 136.8 kW, which fits). Both findings
+    # give the one figure that clears both: 171 kW -> 0.18 MW.
     hall = [build.hall(power_kw=114)]
     issues = errors_of(build.site(halls=hall, pue=1.2, design_pue=1.5, utility_power_mw=0.16))
     assert [str(issue) for issue in issues] == [
         "sites[0].utility_power_mw: site lab: 153 kW peak facility load planned (IT 102 kW x design PUE "
-        "1.5), 144 kW available after 10% headroom; raise utility_power_mw to at least 0.17 or plan fewer "
+        "1.5), 144 kW available after 10% headroom; raise utility_power_mw to at least 0.18 or plan fewer "
         "nodes",
         "sites[0].utility_power_mw: site lab: its halls are rated 114 kW of IT power, 171 kW at design PUE "
         "1.5, more than the 160 kW utility feed, got 0.16; raise utility_power_mw to at least 0.18 or "
@@ -307,11 +310,9 @@ def test_peak_facility_load_is_checked_at_the_design_pue(build: Any) -> None:
     ]
     # (the hall, full to 0.6 kW with 2 racks free, has stranded racks whatever the PUE)
     assert codes(warnings_of(build.site(halls=hall, pue=1.2, utility_power_mw=0.16))) == ["GPUDC-POWER-005"]
-    # each suggestion clears its own finding: 0.17 MW the peak load (153 <= 153 kW), 0.18 MW the rating
+    # following either suggestion clears both findings
     peak_fix, rated_fix = (number_in(issue.fix, r"at least ([\d.]+)") for issue in issues)
-    with pytest.raises(SpecError) as caught:
-        plan(build.site(halls=hall, pue=1.2, design_pue=1.5, utility_power_mw=peak_fix))
-    assert codes(caught.value.issues) == ["GPUDC-POWER-005", "GPUDC-POWER-003"]
+    assert peak_fix == rated_fix == 0.18
     fixed = warnings_of(build.site(halls=hall, pue=1.2, design_pue=1.5, utility_power_mw=rated_fix))
     assert codes(fixed) == ["GPUDC-POWER-005"]
 
@@ -423,15 +424,16 @@ def test_unstated_power_fix_works_and_no_reserve_needs_no_power(build: Any) -> N
 
 
 def test_hall_power_above_what_its_racks_can_draw(build: Any) -> None:
-    # 6 racks x 45 kW = 270 kW at most; power_kw 2,700 is 10x that, as if kW were typed for
-    # 100 W units. A warning, so the plan goes on (a 4 MW feed covers 2,700 x 1.4 = 3,780 kW).
+    # 6 racks x 45 kW = 270 kW at most; power_kw 2,700 less 10% headroom is 2,430 kW usable, 9x
+    # that. A warning, so the plan goes on (a 4 MW feed covers 2,700 x 1.4 = 3,780 kW). Enough
+    # is 270 / 0.9 = 300 kW: a full hall needs its headroom above its racks' draw.
     site = build.site(halls=[build.hall(power_kw=2700)], utility_power_mw=4)
     finding = only_warning(site)
     assert (finding.code, finding.severity, finding.value) == ("GPUDC-UNITS-001", Severity.WARNING, 2700.0)
     assert str(finding) == (
-        "sites[0].halls[0].power_kw: hall h1: 2,700 kW is more than its 6 racks could ever draw "
-        "(6 x 45 kW = 270 kW); power_kw is in kW and rack_power_kw in kW per rack, got 2700.0; check "
-        "the units, add racks, or lower sites[0].halls[0].power_kw to 270 kW"
+        "sites[0].halls[0].power_kw: hall h1: 2,430 kW usable (2,700 kW less 10% headroom) is more than "
+        "its 6 racks could ever draw (6 x 45 kW = 270 kW); power_kw is in kW and rack_power_kw in kW per "
+        "rack, got 2700.0; check the units, add racks, or lower sites[0].halls[0].power_kw to 300 kW"
     )
     assert "in kW" in finding.message
 
@@ -439,13 +441,13 @@ def test_hall_power_above_what_its_racks_can_draw(build: Any) -> None:
 def test_hall_units_fix_works(build: Any) -> None:
     finding = only_warning(build.site(halls=[build.hall(power_kw=2700)], utility_power_mw=4))
     lowered = number_in(finding.fix, r"to ([\d,]+) kW")
-    assert lowered == 270
-    # a feed sized to the hall's real 270 x 1.4 = 378 kW: clean at exactly the racks' draw
-    assert warnings_of(build.site(halls=[build.hall(power_kw=lowered)], utility_power_mw=0.4)) == ()
-    assert codes(warnings_of(build.site(halls=[build.hall(power_kw=271)], utility_power_mw=0.4))) == [
+    assert lowered == 300
+    # a feed sized to the hall's real 300 x 1.4 = 420 kW: clean at exactly the racks' draw
+    assert warnings_of(build.site(halls=[build.hall(power_kw=lowered)], utility_power_mw=0.42)) == ()
+    assert codes(warnings_of(build.site(halls=[build.hall(power_kw=301)], utility_power_mw=0.43))) == [
         "GPUDC-UNITS-001"
     ]
-    # the 4 MW feed sized for the slip then reads as a slip of its own (4,000 > 4 x 378 kW)
+    # the 4 MW feed sized for the slip then reads as a slip of its own (4,000 > 4 x 420 kW)
     assert codes(warnings_of(build.site(halls=[build.hall(power_kw=lowered)], utility_power_mw=4))) == [
         "GPUDC-UNITS-002"
     ]
@@ -814,3 +816,25 @@ def test_a_rack_shortage_does_not_hide_hot_racks(build: Any) -> None:
         ("GPUDC-RACK-002", "sites[0].halls[0].rows"),
         ("GPUDC-COOLING-002", "sites[0].halls[0].cooling"),
     ]
+
+
+def test_a_fully_loaded_hall_can_validate_clean(build: Any) -> None:
+    # Found trying gpudc: 4 x DGX H100 (40.8 kW) in every 45 kW rack of a 10-rack hall. At 450 kW
+    # the load (408 kW) is over 450 x 0.9 = 405 kW; the fix says 454 kW (408 / 0.9 = 453.3), and
+    # 454 kW must not then read as "more than the racks could draw" (454 x 0.9 = 408.6 <= 450).
+    rows = [{"name": "a", "racks": 10}]
+    pools = [build.pool(nodes=40)]
+    full = build.hall(power_kw=450, rows=rows, network_racks=0)
+    issue = only_issue(build.site(halls=[full], pools=pools))
+    raised = number_in(issue.fix, r"at least ([\d,]+) kW")
+    assert (issue.code, raised) == ("GPUDC-POWER-001", 454)
+    fixed = plan(build.site(halls=[build.hall(power_kw=raised, rows=rows, network_racks=0)], pools=pools))
+    assert fixed.findings == ()
+
+
+def test_mw_typed_in_a_halls_kw_field_is_named_in_the_fix(build: Any) -> None:
+    # 0.2 "kW" for a 200 kW hall: 102 kW of nodes against 0.18 kW usable.
+    issue = only_issue(build.site(halls=[build.hall(power_kw=0.2)]))
+    assert issue.code == "GPUDC-POWER-001"
+    assert issue.fix.startswith("power_kw is in kW (did you mean 200?), or move ")
+    assert plan(build.site(halls=[build.hall(power_kw=200)])).findings == ()

@@ -289,7 +289,9 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
     utility_kw = site.utility_power_mw * 1000 if site.utility_power_mw is not None else None
     available_kw = utility_kw * (1 - site.power_headroom) if utility_kw is not None else None
     if utility_kw is not None and available_kw is not None:
-        _check_feed(racked_kw, utility_kw, available_kw, check)
+        # A feed "many times the halls" beside a hall error is most often that hall's own slip.
+        halls_clean = not any(finding.is_error for finding in check.findings)
+        _check_feed(racked_kw, utility_kw, available_kw, check, judge_units=halls_clean)
     plan = CapacityPlan(
         name=site.name,
         region=site.region,
@@ -531,12 +533,21 @@ def _check_hall(
     if planned_kw > available_kw + _EPSILON:
         reserved = f", {reserved_kw:,.0f} kW of it reserved racks" if reserved_kw else ""
         moves = _nodes_to_move(demand, planned_kw - available_kw)
+        # A hall a hundred times short of its own pools is MW typed in the kW field.
+        slip = (
+            f"power_kw is in kW (did you mean {hall.power_kw * 1000:,.0f}?), or "
+            if planned_kw > 100 * available_kw
+            and hall.power_kw * 1000 * (1 - site.power_headroom) >= planned_kw
+            else ""
+        )
         check.add(
             HALL_POWER.finding(
                 f"{hall_path}.power_kw",
                 f"hall {hall.name}: {planned_kw:,.0f} kW planned{reserved}, {available_kw:,.0f} kW available "
                 f"({hall.power_kw:,.0f} kW less {site.power_headroom:.0%} headroom)",
-                fix=(f"move {moves} or raise " if moves else "raise ") + f"{hall_path}.power_kw to at least "
+                fix=slip
+                + (f"move {moves} or raise " if moves else "raise ")
+                + f"{hall_path}.power_kw to at least "
                 f"{math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON):,} kW",
             )
         )
@@ -613,14 +624,19 @@ def _check_units_and_stranding(
     hall: HallSpec, hall_path: str, plan: HallPlan, check: _Checker, *, stranding: bool
 ) -> None:
     rack_draw_kw = hall.total_racks * hall.rack_power_kw
-    if hall.power_kw > rack_draw_kw + _EPSILON:
+    # What the hall may use (its power less the headroom) against what its racks can draw: a
+    # fully loaded hall needs power_kw a headroom above its racks, and that is no slip.
+    usable_kw = hall.power_kw * (1 - check.site.power_headroom)
+    if usable_kw > rack_draw_kw + _EPSILON:
+        enough_kw = math.ceil(rack_draw_kw / (1 - check.site.power_headroom) - _EPSILON)
         check.add(
             HALL_UNITS.finding(
                 f"{hall_path}.power_kw",
-                f"hall {hall.name}: {hall.power_kw:,.0f} kW is more than its {_count(hall.total_racks, 'rack')} could "
-                f"ever draw ({hall.total_racks} x {hall.rack_power_kw:g} kW = {rack_draw_kw:,.0f} kW); "
-                f"power_kw is in kW and rack_power_kw in kW per rack",
-                fix=f"check the units, add racks, or lower {hall_path}.power_kw to {rack_draw_kw:,.0f} kW",
+                f"hall {hall.name}: {usable_kw:,.0f} kW usable ({hall.power_kw:,.0f} kW less "
+                f"{check.site.power_headroom:.0%} headroom) is more than its {_count(hall.total_racks, 'rack')} "
+                f"could ever draw ({hall.total_racks} x {hall.rack_power_kw:g} kW = {rack_draw_kw:,.0f} kW); "
+                "power_kw is in kW and rack_power_kw in kW per rack",
+                fix=f"check the units, add racks, or lower {hall_path}.power_kw to {enough_kw:,} kW",
                 value=hall.power_kw,
             )
         )
@@ -647,13 +663,19 @@ def _check_units_and_stranding(
         )
 
 
-def _check_feed(racked_kw: float, utility_kw: float, available_kw: float, check: _Checker) -> None:
+def _check_feed(
+    racked_kw: float, utility_kw: float, available_kw: float, check: _Checker, *, judge_units: bool
+) -> None:
     site, prefix = check.site, check.prefix
     facility_kw = racked_kw * site.peak_pue
     pue = f"design PUE {site.peak_pue:g}" if site.design_pue is not None else f"PUE {site.pue:g}"
+    halls_kw = sum(hall.power_kw for hall in site.halls)
+    rated_kw = halls_kw * site.peak_pue
+    # The feed must carry the planned load (less headroom) and the halls' rating; one figure,
+    # rounded up to the 0.01 MW it is printed with, satisfies both checks.
+    needed_kw = max(facility_kw / (1 - site.power_headroom), rated_kw)
+    needed_mw = math.ceil(needed_kw / 10 - _EPSILON) / 100
     if facility_kw > available_kw + _EPSILON:
-        # Round the suggestion up to the 0.01 MW it is printed with, so following it fixes the issue.
-        needed_mw = math.ceil(facility_kw / (1 - site.power_headroom) / 10 - _EPSILON) / 100
         check.add(
             SITE_POWER.finding(
                 f"{prefix}utility_power_mw",
@@ -662,29 +684,27 @@ def _check_feed(racked_kw: float, utility_kw: float, available_kw: float, check:
                 fix=f"raise utility_power_mw to at least {needed_mw:,.2f} or plan fewer nodes",
             )
         )
-    halls_kw = sum(hall.power_kw for hall in site.halls)
-    rated_kw = halls_kw * site.peak_pue
     if rated_kw > utility_kw + _EPSILON:
         check.add(
             HALLS_OVER_FEED.finding(
                 f"{prefix}utility_power_mw",
                 f"site {site.name}: its halls are rated {halls_kw:,.0f} kW of IT power, {rated_kw:,.0f} kW "
                 f"at {pue}, more than the {utility_kw:,.0f} kW utility feed",
-                fix=f"raise utility_power_mw to at least {math.ceil(rated_kw / 10 - _EPSILON) / 100:,.2f} "
-                "or lower the halls' power_kw",
+                fix=f"raise utility_power_mw to at least {needed_mw:,.2f} or lower the halls' power_kw",
                 value=site.utility_power_mw,
             )
         )
-    elif rated_kw and utility_kw > _UTILITY_SLIP_FACTOR * rated_kw:
+    elif judge_units and needed_kw and utility_kw > _UTILITY_SLIP_FACTOR * max(rated_kw, facility_kw):
         # kW typed in the MW field reads 1,000x too large; suggest the thousandth only when it
-        # would still carry the halls, so following the hint never breaks the feed check.
+        # would still carry the halls and the planned load, so following the hint breaks nothing.
         guess = utility_kw / 1e6
-        hint = f"did you mean {guess:,.4g} MW? " if guess * 1000 >= rated_kw else ""
+        hint = f"did you mean {guess:,.4g} MW? " if guess * 1000 >= needed_kw - _EPSILON else ""
+        baseline = max(rated_kw, facility_kw)
         check.add(
             FEED_UNITS.finding(
                 f"{prefix}utility_power_mw",
-                f"site {site.name}: a {utility_kw / 1000:,.4g} MW feed is {utility_kw / rated_kw:,.1f}x its "
-                f"halls' {rated_kw / 1000:,.4g} MW at {pue}; utility_power_mw is in MW",
+                f"site {site.name}: a {utility_kw / 1000:,.4g} MW feed is {utility_kw / baseline:,.1f}x its "
+                f"halls' {baseline / 1000:,.4g} MW at {pue}; utility_power_mw is in MW",
                 fix=f"check the unit ({hint}more than {_UTILITY_SLIP_FACTOR}x is rarely built) or waive "
                 "GPUDC-UNITS-002 with the reason the feed is that large",
                 value=site.utility_power_mw,
