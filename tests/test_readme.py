@@ -40,3 +40,18 @@ def test_the_example_findings_are_what_validate_prints(
         assert result.returncode == (0 if name == "feed" else 2), result.stderr
         printed += result.stderr.splitlines()
     assert [line for line in shown if line not in printed] == []
+
+
+def test_the_first_stack_example_validates_clean_under_strict(scratch: Path, gpudc_cli: Any) -> None:
+    example = README.split("## The stack file\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (scratch / "stacks" / "Pulumi.example.yaml").write_text(example)
+    result = gpudc_cli("validate", "example", "-C", str(scratch), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "36 nodes, 288 GPUs; 0 warning(s)" in result.stdout
+
+
+def test_the_library_names_the_readme_uses_are_exported() -> None:
+    import gpudc
+
+    for name in ("GPU_MODELS", "OperatorPool", "plan_operator", "standalone_pool_plan", "ClusterProviders", "plan_site"):
+        assert hasattr(gpudc, name), name

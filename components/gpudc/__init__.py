@@ -26,6 +26,7 @@ from gpudc.environment.providers import cluster_providers, kubernetes_provider
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.gpu_operator.spec import DriverMode, DriverSpec, GpuOperatorSpec, MigStrategy
+from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
 from gpudc.nodepool.component import GpuNodePool
 from gpudc.nodepool.spec import ExistingNodes, NodePoolSpec, PoolPlacement, Taint, TaintEffect
 from gpudc.site.component import DatacenterSite
@@ -59,6 +60,8 @@ __all__ = [
     "MigStrategy",
     "NodeModel",
     "NodePoolSpec",
+    "OperatorPlan",
+    "OperatorPool",
     "PoolPlacement",
     "PoolPlan",
     "RowSpec",
@@ -75,6 +78,7 @@ __all__ = [
     "load_environment",
     "parse_environment",
     "plan_environment",
+    "plan_operator",
     "plan_site",
     "standalone_pool_plan",
 ]
