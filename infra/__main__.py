@@ -8,12 +8,12 @@ same findings `gpudc validate` prints.
 import pulumi
 
 from gpudc import Environment, cluster_providers, parse_environment, plan_environment
-from gpudc.environment.program import findings_as_run_error, log_warnings
+from gpudc.environment.program import config_secrets, findings_as_run_error, log_warnings
 
 config = pulumi.Config("gpudc")
 with findings_as_run_error():
     spec = parse_environment(config.get("environment"))
-    plan = plan_environment(spec, has_config=lambda key: config.get_secret(key) is not None)
+    plan = plan_environment(spec, secrets=config_secrets(config))
 log_warnings(plan)
 environment = Environment("gpudc", spec, providers=cluster_providers(spec, config), plan=plan)
 pulumi.export("derived", environment.derived)

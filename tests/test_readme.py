@@ -53,5 +53,12 @@ def test_the_first_stack_example_validates_clean_under_strict(scratch: Path, gpu
 def test_the_library_names_the_readme_uses_are_exported() -> None:
     import gpudc
 
-    for name in ("GPU_MODELS", "OperatorPool", "plan_operator", "standalone_pool_plan", "ClusterProviders", "plan_site"):
+    for name in (
+        "GPU_MODELS",
+        "OperatorPool",
+        "plan_operator",
+        "standalone_pool_plan",
+        "ClusterProviders",
+        "plan_site",
+    ):
         assert hasattr(gpudc, name), name

@@ -8,7 +8,9 @@ traceback. `validate` and `plan` read a stack file through the same code and agr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from importlib import metadata
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,7 +31,9 @@ from gpudc.preview.plan import Plan
 from gpudc.preview.report import TOTALS, cooling_load
 from gpudc.preview.run import plan_project
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+# Paragraphs of the docstring, each on one line, so the terminal (not the source) wraps them.
+_HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in (__doc__ or "").split("\n\n"))
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=_HELP)
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
@@ -45,6 +49,27 @@ class CatalogFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"gpudc {metadata.version('gpudc')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """GPU datacenters as code: check, plan offline and describe a stack."""
+
+
+def _stack_name(given: str) -> str:
+    """A stack's name, also when given as its file (`stacks/Pulumi.plano.yaml` -> `plano`)."""
+    match = re.fullmatch(r"(?:.*/)?Pulumi\.(.+)\.ya?ml", given)
+    return match.group(1) if match else given
+
+
 ProjectOption = Annotated[
     Path | None, typer.Option("--project", "-C", help="Pulumi project directory (default: search upward).")
 ]
@@ -52,7 +77,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail the 
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
-    for finding in findings:
+    for finding in sorted(findings, key=lambda finding: not finding.is_error):  # errors first, stable
         colour = "red" if finding.is_error else "yellow"
         errors.print(f"[{colour}]{finding.severity.value}[/] {finding.code} ", end="")
         errors.print(str(finding), markup=False, soft_wrap=True)
@@ -82,16 +107,18 @@ def validate(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions."""
+    stack = _stack_name(stack)
     try:
         plan = check_stack(read_stack(find_project(project), stack))
     except SpecError as exc:
         if output is OutputFormat.JSON:
-            _print_json(stack, exc.issues, None)
+            _print_json(stack, exc.issues, None, ok=False)
             raise typer.Exit(code=2) from None
         raise _fail(exc) from None
     if output is OutputFormat.JSON:
-        _print_json(stack, plan.findings, plan)
-        if strict and plan.findings:
+        failed = strict and bool(plan.findings)
+        _print_json(stack, plan.findings, plan, ok=not failed)
+        if failed:
             raise typer.Exit(code=2)
         return
     _warn(plan.findings, strict)
@@ -105,10 +132,11 @@ def validate(
     )
 
 
-def _print_json(stack: str, findings: Sequence[Finding], plan: EnvironmentPlan | None) -> None:
+def _print_json(stack: str, findings: Sequence[Finding], plan: EnvironmentPlan | None, *, ok: bool) -> None:
+    """`ok` is what the exit code says: false whenever the command exits 2."""
     document: dict[str, Any] = {
         "stack": stack,
-        "ok": plan is not None,
+        "ok": ok,
         "findings": [finding.as_json() for finding in findings],
         "waived": []
         if plan is None
@@ -127,6 +155,7 @@ def plan(
     ] = None,
 ) -> None:
     """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md."""
+    stack = _stack_name(stack)
     try:
         found = find_project(project)
         stack_file = read_stack(found, stack)

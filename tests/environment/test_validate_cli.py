@@ -148,3 +148,43 @@ def test_a_pools_slice_is_never_searched_for() -> None:
     assert [str(exc) for exc in caught] == [
         "GpuNodePool a: `plan` is the slice of pool 'b', not of this spec"
     ]
+
+
+def test_a_kubeconfig_in_plain_text_is_refused_by_validate_and_plan(
+    scratch: Path, project: Project, gpudc_cli: Any
+) -> None:
+    root = _kubeconfig_stack(scratch, project, secret=False)
+    stack = root / "stacks" / "Pulumi.kc.yaml"
+    document = yaml.safe_load(stack.read_text())
+    document["config"]["gpudc:lab-kubeconfig"] = (
+        "apiVersion: v1\nkind: Config\nusers: [{name: a, user: {token: T0KEN}}]\n"
+    )
+    stack.write_text(yaml.safe_dump(document))
+    validate = gpudc_cli("validate", "kc", "-C", str(root))
+    plan = gpudc_cli("plan", "kc", "-C", str(root))
+    assert validate.returncode == plan.returncode == 2
+    expected = (
+        "error GPUDC-CLUSTER-006 sites[0].kubernetes.config_key: names gpudc:lab-kubeconfig, which the stack "
+        "file holds in plain text, got 'lab-kubeconfig'"
+    )
+    assert validate.stderr.startswith(expected) and plan.stderr.startswith(expected)
+    assert "T0KEN" not in validate.stderr + plan.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("environment", "names gpudc:environment, the stack's own environment, not a kubeconfig"),
+        (
+            "gpudc:lab-kubeconfig",
+            "is looked up in the gpudc namespace already; drop the prefix: config_key: lab-kubeconfig",
+        ),
+    ],
+)
+def test_config_key_mistakes(project: Project, key: str, message: str) -> None:
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": key}
+    with pytest.raises(SpecError) as caught:
+        parse_environment(environment)
+    assert [issue.path for issue in caught.value.issues] == ["sites[0].kubernetes.config_key"]
+    assert message in str(caught.value)

@@ -41,14 +41,16 @@ def test_explicit_driver_wins_over_the_catalog() -> None:
             B200,
             "GPUDC-DRIVER-004",
             "gpu_operator.driver.version: driver 535.309.01 (branch 535) is older than branch 570, the first "
-            "that supports NVIDIA B200 (HGX B200) 180GB (pool b200), got '535.309.01'; use a driver of branch 570 or newer",
+            "that supports NVIDIA B200 (HGX B200) 180GB (pool b200), got '535.309.01'; use a driver of branch 595, "
+            "590, 580, 570 (supported by GPU Operator v26.3.3 and new enough for every pool's GPU)",
         ),
         (
             {"driver": {"mode": "operator", "version": "550.163.01"}},
             H100,
             "GPUDC-DRIVER-003",
             "gpu_operator.driver.version: driver branch 550 is not supported by GPU Operator v26.7.0 "
-            "(supports 610, 595, 580, 535), got '550.163.01'; pick a driver from one of those branches",
+            "(supports 610, 595, 580, 535), got '550.163.01'; use a driver of branch 610, 595, 580, 535 "
+            "(supported by GPU Operator v26.7.0 and new enough for every pool's GPU)",
         ),
         (
             {"driver": {"mode": "host"}},
@@ -170,3 +172,19 @@ def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> No
     )
     assert inputs["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
     assert inputs["values"]["driver"] == {"enabled": True, "version": "595.91.07"}
+
+
+def test_both_driver_fixes_name_only_branches_that_satisfy_both_checks() -> None:
+    # Found trying gpudc: "branch 570 or newer" led to 575, which the release refuses, and the
+    # release's list included 535, too old for the GPU. One answer now serves both findings.
+    with pytest.raises(SpecError) as caught:
+        plan_operator(spec(driver={"mode": "host", "version": "550.163.01"}), B200)
+    fixes = {(issue.code, issue.fix) for issue in caught.value.issues}
+    assert fixes == {
+        (
+            code,
+            "use a driver of branch 610, 595, 580 (supported by GPU Operator v26.7.0 and new enough for every pool's GPU)",
+        )
+        for code in ("GPUDC-DRIVER-003", "GPUDC-DRIVER-004")
+    }
+    assert plan_operator(spec(driver={"mode": "host", "version": "580.95.05"}), B200).driver_branch == 580

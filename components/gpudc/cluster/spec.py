@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
@@ -53,6 +53,21 @@ class KubeconfigSecretAccess(SpecModel):
             "`pulumi config set --secret gpudc:<key> < kubeconfig` (the key's name, never the kubeconfig)."
         ),
     ]
+
+
+    @field_validator("config_key", mode="before")
+    @classmethod
+    def _a_key_of_its_own(cls, key: object) -> object:
+        if isinstance(key, str) and key.startswith("gpudc:"):
+            raise ValueError(
+                f"is looked up in the gpudc namespace already; drop the prefix: config_key: {key[6:60]}"
+            )
+        if key == "environment":
+            raise ValueError(
+                "names gpudc:environment, the stack's own environment, not a kubeconfig; "
+                "set the kubeconfig under a key of its own, e.g. config_key: <cluster>-kubeconfig"
+            )
+        return key
 
 
 KubernetesAccess = Annotated[ContextAccess | KubeconfigSecretAccess, Field(discriminator="type")]

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from gpudc.core.errors import SCHEMA, SpecError, issues_from_validation_error
 from gpudc.core.findings import MISSING, Severity, register
 from gpudc.core.project import Project, find_project
-from gpudc.environment.plan import EnvironmentPlan, plan_environment
+from gpudc.environment.plan import EnvironmentPlan, SecretState, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
 
 __all__ = [
@@ -49,9 +49,14 @@ class StackFile:
         a library program's stack that does not is planned without an environment."""
         return any(key.startswith(f"{CONFIG_NAMESPACE}:") for key in self.config)
 
-    def has_config(self, key: str) -> bool:
-        """Whether `gpudc:<key>` is set (plainly or as a `secure:` value)."""
-        return f"{CONFIG_NAMESPACE}:{key}" in self.config
+    def secret_state(self, key: str) -> SecretState:
+        """How `gpudc:<key>` is set: as an encrypted `secure:` value, in plain text, or not at all."""
+        value = self.config.get(f"{CONFIG_NAMESPACE}:{key}")
+        if value is None:
+            return SecretState.UNSET
+        if isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str):
+            return SecretState.SECRET if value["secure"] else SecretState.UNSET
+        return SecretState.PLAINTEXT
 
     def environment(self) -> EnvironmentSpec:
         if CONFIG_KEY not in self.config:
@@ -75,7 +80,7 @@ def read_stack(project: Project, stack: str) -> StackFile:
 
 def check_stack(stack: StackFile) -> EnvironmentPlan:
     """What `gpudc validate` does and `gpudc plan` does first: parse, then plan, every finding at once."""
-    return plan_environment(stack.environment(), has_config=stack.has_config)
+    return plan_environment(stack.environment(), secrets=stack.secret_state)
 
 
 def load_environment(stack: str, project_dir: Path | None = None) -> EnvironmentSpec:

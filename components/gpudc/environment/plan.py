@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 
 from gpudc.catalog.lookup import Hardware
@@ -31,6 +32,7 @@ __all__ = [
     "ClusterPlan",
     "EnvironmentPlan",
     "PoolPlan",
+    "SecretState",
     "SitePlan",
     "Waived",
     "plan_environment",
@@ -46,6 +48,7 @@ CLUSTER_IDENTITY = register(
     "GPUDC-CLUSTER-003", Severity.ERROR, "Two clusters resolve to the same Kubernetes cluster"
 )
 SECRET_UNSET = register("GPUDC-CLUSTER-004", Severity.ERROR, "A kubeconfig secret the stack names is not set")
+SECRET_PLAINTEXT = register("GPUDC-CLUSTER-006", Severity.ERROR, "A kubeconfig is stored in plain text")
 NAME_CLASH = register("GPUDC-NAME-001", Severity.ERROR, "Names combine into one resource name")
 WAIVED_ERROR = register(
     "GPUDC-WAIVER-001", Severity.ERROR, "A waiver names an error; only warnings can be waived"
@@ -53,8 +56,16 @@ WAIVED_ERROR = register(
 MISSING_PROVIDER = register("GPUDC-CLUSTER-005", Severity.ERROR, "A cluster has no Kubernetes providers")
 UNUSED_WAIVER = register("GPUDC-WAIVER-002", Severity.WARNING, "A waiver matches no warning")
 
-HasConfig = Callable[[str], bool]
-"""Whether a key of the `gpudc` config namespace is set (the stack file's, or `pulumi.Config`'s)."""
+class SecretState(StrEnum):
+    """How a key of the `gpudc` config namespace is set in a stack."""
+
+    UNSET = "unset"
+    PLAINTEXT = "plaintext"
+    SECRET = "secret"
+
+
+SecretLookup = Callable[[str], SecretState]
+"""How a `gpudc:` config key is set: the stack file's answer (CLI) or `pulumi.Config`'s (program)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +169,7 @@ class EnvironmentPlan:
 
 
 def plan_site(
-    site: SiteSpec, hardware: Hardware, path: str = "", *, has_config: HasConfig | None = None
+    site: SiteSpec, hardware: Hardware, path: str = "", *, secrets: SecretLookup | None = None
 ) -> SitePlan:
     """Capacity once, then each cluster's pools and operator; every finding raised together."""
     findings: list[Finding] = []
@@ -173,8 +184,8 @@ def plan_site(
     clusters: list[ClusterPlan] = []
     for cluster_path, cluster in site.cluster_specs:
         at = f"{prefix}{cluster_path}".rstrip(".")
-        if has_config is not None:
-            findings.extend(_unset_secrets(cluster, at, has_config))
+        if secrets is not None:
+            findings.extend(_unset_secrets(cluster, at, secrets))
         if capacity is None or len(assignment) < len(site.pools):
             continue  # a pool without its cluster would make every operator check a knock-on
         pools = tuple(
@@ -224,35 +235,44 @@ def _pool_clusters(site: SiteSpec, prefix: str, findings: list[Finding]) -> dict
     return assignment
 
 
-def _unset_secrets(cluster: ClusterSpec, at: str, has_config: HasConfig) -> list[Finding]:
+def _unset_secrets(cluster: ClusterSpec, at: str, secrets: SecretLookup) -> list[Finding]:
     found = []
     for role, access in (("kubernetes", cluster.kubernetes), ("management", cluster.management)):
-        if isinstance(access, KubeconfigSecretAccess) and not has_config(access.config_key):
-            key = f"gpudc:{access.config_key}"
-            found.append(
-                SECRET_UNSET.finding(
-                    f"{at}.{role}.config_key".lstrip("."),
-                    f"names {key}, which this stack's config does not set",
-                    fix=f"run `pulumi config set --secret {key} < kubeconfig` (the stack file then holds it "
-                    "encrypted, and `gpudc plan` reads it without the passphrase)",
-                    value=access.config_key,
-                )
+        if not isinstance(access, KubeconfigSecretAccess):
+            continue
+        state = secrets(access.config_key)
+        if state is SecretState.SECRET:
+            continue
+        key = f"gpudc:{access.config_key}"
+        check, message = (
+            (SECRET_UNSET, f"names {key}, which this stack's config does not set")
+            if state is SecretState.UNSET
+            else (SECRET_PLAINTEXT, f"names {key}, which the stack file holds in plain text")
+        )
+        found.append(
+            check.finding(
+                f"{at}.{role}.config_key".lstrip("."),
+                message,
+                fix=f"run `pulumi config set --secret {key} < kubeconfig` (the stack file then holds it "
+                "encrypted, and `gpudc plan` reads it without the passphrase)",
+                value=access.config_key,
             )
+        )
     return found
 
 
-def plan_environment(spec: EnvironmentSpec, *, has_config: HasConfig | None = None) -> EnvironmentPlan:
+def plan_environment(spec: EnvironmentSpec, *, secrets: SecretLookup | None = None) -> EnvironmentPlan:
     """Plan every site, check what spans sites, apply waivers; raise every error at once.
 
-    `has_config` tells whether a `gpudc:` config key is set, so a kubeconfig secret that is
-    missing fails here, the same way for `gpudc validate`, `gpudc plan` and `pulumi up`.
+    `secrets` tells how a `gpudc:` config key is set, so a kubeconfig secret that is missing or
+    stored in plain text fails here, the same way for `gpudc validate`, `gpudc plan` and `pulumi up`.
     """
     hardware = Hardware.with_overrides(spec.gpu_models, spec.node_models)
     findings: list[Finding] = []
     sites: dict[str, SitePlan] = {}
     for index, site in enumerate(spec.sites):
         try:
-            sites[site.name] = plan_site(site, hardware, f"sites[{index}]", has_config=has_config)
+            sites[site.name] = plan_site(site, hardware, f"sites[{index}]", secrets=secrets)
             findings.extend(sites[site.name].findings)
         except SpecError as exc:
             findings.extend(exc.issues)

@@ -13,9 +13,21 @@ from contextlib import contextmanager
 import pulumi
 
 from gpudc.core.errors import SpecError
-from gpudc.environment.plan import EnvironmentPlan
+from gpudc.environment.plan import EnvironmentPlan, SecretLookup, SecretState
 
-__all__ = ["findings_as_run_error", "log_warnings"]
+__all__ = ["config_secrets", "findings_as_run_error", "log_warnings"]
+
+
+def config_secrets(config: pulumi.Config) -> SecretLookup:
+    """How each key of `config`'s namespace is set, as `plan_environment(secrets=...)` asks."""
+
+    def state(key: str) -> SecretState:
+        if config.get_secret(key) is None:
+            return SecretState.UNSET
+        secret = pulumi.runtime.is_config_secret(f"{config.name}:{key}")
+        return SecretState.SECRET if secret else SecretState.PLAINTEXT
+
+    return state
 
 
 @contextmanager

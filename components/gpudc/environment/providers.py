@@ -42,8 +42,8 @@ def _bundle(cluster: ClusterSpec, config: pulumi.Config) -> ClusterProviders:
 def cluster_providers(spec: EnvironmentSpec, config: pulumi.Config) -> dict[str, ClusterProviders]:
     """A bundle per cluster of every site, by cluster name (unique in a planned environment).
 
-    Call it after `plan_environment(spec, has_config=...)`, which has checked that every
-    kubeconfig secret is set, so no provider is registered for a stack that cannot deploy.
+    Call it after `plan_environment(spec, secrets=...)`, which has checked that every
+    kubeconfig secret is set (encrypted), so no provider is registered for a stack that cannot deploy.
     """
     return {
         cluster.name: _bundle(cluster, config) for site in spec.sites for _, cluster in site.cluster_specs

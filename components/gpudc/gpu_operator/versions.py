@@ -81,6 +81,11 @@ def plan_operator(
             )
         version = release.default_driver
     branch = driver_branch(version)
+    # One answer for both checks: the branches the release supports that every pool's GPU can run.
+    floor = max((pool.gpu.min_driver_branch for pool in pools), default=0)
+    fix = _branch_fix(
+        release.chart_version if release else None, release.supported_branches if release else None, floor
+    )
     if release is not None and branch not in release.supported_branches:
         supported = ", ".join(str(b) for b in sorted(release.supported_branches, reverse=True))
         issues.append(
@@ -88,7 +93,7 @@ def plan_operator(
                 f"{path}.driver.version",
                 f"driver branch {branch} is not supported by GPU Operator {release.chart_version} "
                 f"(supports {supported})",
-                fix="pick a driver from one of those branches",
+                fix=fix,
                 value=version,
             )
         )
@@ -99,7 +104,7 @@ def plan_operator(
                     f"{path}.driver.version",
                     f"driver {version} (branch {branch}) is older than branch {pool.gpu.min_driver_branch}, "
                     f"the first that supports {pool.gpu.product_name} (pool {pool.name})",
-                    fix=f"use a driver of branch {pool.gpu.min_driver_branch} or newer",
+                    fix=fix,
                     value=version,
                 )
             )
@@ -116,3 +121,16 @@ def plan_operator(
         raise SpecError(issues)
     taints = sorted({(taint.key, taint.effect.value) for pool in pools for taint in pool.taints})
     return OperatorPlan(site, spec.chart_version, version, branch, tuple(taints))
+
+
+def _branch_fix(chart: str | None, supported: frozenset[int] | None, floor: int) -> str:
+    """Which driver branches satisfy both the release and the pools' GPUs, said as a fix."""
+    if supported is None:
+        return f"use a driver of branch {floor} or newer" if floor else "use a driver the release supports"
+    good = sorted((b for b in supported if b >= floor), reverse=True)
+    if not good:
+        return (
+            f"GPU Operator {chart} supports no branch new enough for these GPUs (branch {floor} or newer); "
+            "use a newer chart_version"
+        )
+    return f"use a driver of branch {', '.join(str(b) for b in good)} (supported by GPU Operator {chart} and new enough for every pool's GPU)"
