@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from importlib import metadata
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 

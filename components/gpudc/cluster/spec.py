@@ -54,7 +54,6 @@ class KubeconfigSecretAccess(SpecModel):
         ),
     ]
 
-
     @field_validator("config_key", mode="before")
     @classmethod
     def _a_key_of_its_own(cls, key: object) -> object:

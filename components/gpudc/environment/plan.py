@@ -56,6 +56,7 @@ WAIVED_ERROR = register(
 MISSING_PROVIDER = register("GPUDC-CLUSTER-005", Severity.ERROR, "A cluster has no Kubernetes providers")
 UNUSED_WAIVER = register("GPUDC-WAIVER-002", Severity.WARNING, "A waiver matches no warning")
 
+
 class SecretState(StrEnum):
     """How a key of the `gpudc` config namespace is set in a stack."""
 
