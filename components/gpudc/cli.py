@@ -216,7 +216,7 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
         t = {key: derived.total(key) for key in TOTALS}
         console.print(
             f"nodes {t['nodes']:,.0f} · GPUs {t['gpus']:,.0f} · IT power {t['it_power_kw']:,.1f} kW · "
-            f"peak facility power {t['facility_power_kw']:,.1f} kW\n"
+            f"peak facility power of our halls {t['facility_power_kw']:,.1f} kW\n"
             f"per year: facility energy {t['facility_energy_mwh_per_year']:,.1f} MWh · "
             f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
             soft_wrap=True,

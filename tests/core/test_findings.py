@@ -109,3 +109,40 @@ def test_fullwidth_digits_are_not_digits() -> None:
             {"mode": "host", "version": "\uff15\uff18\uff10.\uff19\uff15.\uff10\uff15"}
         )  # fullwidth 580.95.05
     assert DriverSpec.model_validate({"mode": "host", "version": "580.95.05"}).version == "580.95.05"
+
+
+def test_a_misspelt_key_is_one_finding_with_the_key_it_meant() -> None:
+    from gpudc.site.spec import HallSpec
+
+    hall = {
+        "name": "h1",
+        "power_kw": 100,
+        "cooling": "air",
+        "rack_power_KW": 20,
+        "rack_units": 42,
+        "rows": [{"name": "a", "racks": 1}],
+    }
+    with pytest.raises(ValidationError) as caught:
+        HallSpec.model_validate(hall)
+    assert [str(f) for f in issues_from_validation_error(caught.value, hall)] == [
+        "rack_power_KW: is not a known field; did you mean rack_power_kw?"
+    ]
+
+
+def test_yaml_words_and_mapping_keys_in_findings() -> None:
+    assert (show_value(True), show_value(None)) == ("true", "null")
+    from gpudc.nodepool.spec import NodePoolSpec
+
+    pool = {
+        "name": "p",
+        "hall": "h",
+        "node_model": "m",
+        "nodes": 1,
+        "provisioner": {"type": "capi"},
+        "labels": {"Bad Key": "x"},
+    }
+    with pytest.raises(ValidationError) as caught:
+        NodePoolSpec.model_validate(pool)
+    found = [str(f) for f in issues_from_validation_error(caught.value, pool)]
+    assert "provisioner: 'type' must be one of 'existing', got 'capi'" in found
+    assert any(line.startswith("labels['Bad Key']: the key must be a label key") for line in found)

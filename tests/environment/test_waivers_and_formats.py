@@ -101,3 +101,15 @@ def test_an_error_cannot_be_waived_and_a_stale_waiver_warns(project: Project) ->
     assert ("GPUDC-RACK-002", "sites[0].halls[0].rows") in codes
     assert ("GPUDC-WAIVER-001", "waivers[0]") in codes
     assert ("GPUDC-WAIVER-002", "waivers[1]") in codes
+
+
+def test_a_warning_is_waived_once(project: Project) -> None:
+    environment = _warning_lab(project)
+    waiver = {"code": "GPUDC-POWER-006", "path": UNSTATED, "reason": "the lab switch is on a wall socket"}
+    environment["waivers"] = [waiver, waiver]
+    with pytest.raises(SpecError) as caught:
+        parse_environment(environment)
+    assert [str(issue) for issue in caught.value.issues] == [
+        f"waivers: each warning is waived once; [('GPUDC-POWER-006', '{UNSTATED}')] are waived more than "
+        "once, keep one, got a list of 2"
+    ]

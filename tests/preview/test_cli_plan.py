@@ -15,7 +15,10 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     # IT: nodes 256 x 10.2 + 192 x 10.2 + 80 x 5 + 8 x 120 = 5,929.6 kW, plus reserved racks
     # h1 6 x 15 + 4 x 12 = 138, h2 5 x 15 + 3 x 12 = 111, h3 2 x 15 = 30, h4 2 x 15 = 30: 309 kW;
     # 6,238.6 kW in all, peak facility power x design PUE 1.35 = 8,422.1 kW.
-    assert "nodes 672 · GPUs 4,800 · IT power 6,238.6 kW · peak facility power 8,422.1 kW" in result.stdout
+    assert (
+        "nodes 672 · GPUs 4,800 · IT power 6,238.6 kW · peak facility power of our halls 8,422.1 kW"
+        in result.stdout
+    )
     # Energy: nodes at utilisation 5,929.6 x 0.7 x 8,760 h = 36,360.3 MWh, reserved racks all year
     # 309 x 8,760 h = 2,706.8 MWh: 39,067.1 MWh IT; x annual PUE 1.3 = 50,787.3 MWh; x 334.1 g/kWh
     # = 16,968.0 t CO2; IT MWh x 1.5 L/kWh = 58,600.7 m3.

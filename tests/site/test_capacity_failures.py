@@ -838,3 +838,18 @@ def test_mw_typed_in_a_halls_kw_field_is_named_in_the_fix(build: Any) -> None:
     assert issue.code == "GPUDC-POWER-001"
     assert issue.fix.startswith("power_kw is in kW (did you mean 200?), or move ")
     assert plan(build.site(halls=[build.hall(power_kw=200)])).findings == ()
+
+
+def test_grid_carbon_typed_in_kg_is_a_unit_warning(build: Any) -> None:
+    finding = only_warning(build.site(grid_carbon_g_per_kwh=0.3341))
+    assert finding.code == "GPUDC-UNITS-003"
+    assert "did you mean 334.1, from kg/kWh?" in finding.fix
+    assert warnings_of(build.site(grid_carbon_g_per_kwh=334.1)) == ()
+    assert warnings_of(build.site(grid_carbon_g_per_kwh=0)) == ()  # a site on its own renewables
+
+
+def test_rack_power_typed_in_mw_is_a_unit_warning(build: Any) -> None:
+    finding = only_warning(build.site(halls=[build.hall(network_rack_kw=0.015)]))
+    assert (finding.code, finding.path) == ("GPUDC-UNITS-004", "sites[0].halls[0].network_rack_kw")
+    assert finding.message == "hall h1: a network rack drawing 15 W; network_rack_kw is in kW"
+    assert "did you mean 15 kW" in finding.fix

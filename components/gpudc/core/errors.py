@@ -7,13 +7,14 @@ report through this one type, so the CLI and the Pulumi program print the same l
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from gpudc.core.findings import MISSING, Check, Finding, Severity, join_path, register
+from gpudc.core.findings import MISSING, Check, Finding, Severity, join_path, register, show_value
 
 __all__ = [
     "FILE_UNREADABLE",
@@ -103,6 +104,8 @@ _MESSAGES: dict[str, str] = {
     "string_type": "must be a string",
     "bool_type": "must be true or false",
     "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "bool_parsing": "must be true or false",
     "model_type": "must be a mapping of fields",
     "dict_type": "must be a mapping",
 }
@@ -130,7 +133,7 @@ def _message(error: Any) -> str:
     if kind in ("literal_error", "enum"):
         return f"must be one of {ctx.get('expected')}"
     if kind == "union_tag_invalid":
-        return f"{ctx.get('discriminator')} must be one of {ctx.get('expected_tags')}"
+        return f"{ctx.get('discriminator')} must be one of {ctx.get('expected_tags')}, got {show_value(ctx.get('tag'))}"
     if kind == "union_tag_not_found":
         return f"needs a '{ctx.get('discriminator')}' key"
     if kind == "value_error":
@@ -153,18 +156,48 @@ def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix:
     `data` is the raw input that was validated: walking it alongside each error's location drops
     the parts a stack-file author never wrote (discriminated-union tags, validator names).
     """
+    errors = [error for error in exc.errors(include_url=False) if not _is_echo_of_item_error(error)]
+    misspelt = _misspellings(errors)
     issues = []
-    for error in exc.errors(include_url=False):
-        if _is_echo_of_item_error(error):
-            continue
-        path = join_path(prefix, format_path(*_written_location(error["loc"], data)))
+    for error in errors:
+        location = tuple(error["loc"])
+        if location in misspelt.values():
+            continue  # said with the misspelt key it belongs to
+        key_error = location[-1:] == ("[key]",)  # pydantic's marker for a mapping key, not a value
+        path = join_path(
+            prefix, format_path(*_written_location(location[:-1] if key_error else location, data))
+        )
+        message = ("the key " if key_error else "") + _message(error)
+        if location in misspelt:
+            issues.append(
+                SCHEMA.finding(path, f"is not a known field; did you mean {misspelt[location][-1]}?")
+            )
         # A whole mapping echoed back ("got a mapping") tells the author nothing: model-level
         # checks name the offending fields in their message instead.
-        if error["type"] in ("missing", "union_tag_not_found") or isinstance(error.get("input"), dict):
-            issues.append(SCHEMA.finding(path, _message(error)))
+        elif error["type"] in ("missing", "union_tag_not_found", "union_tag_invalid") or isinstance(
+            error.get("input"), dict
+        ):
+            issues.append(SCHEMA.finding(path, message))
         else:
-            issues.append(SCHEMA.finding(path, _message(error), value=error.get("input")))
+            issues.append(SCHEMA.finding(path, message, value=error.get("input")))
     return issues
+
+
+def _misspellings(errors: list[Any]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Unknown keys that are a near miss of a required key missing beside them (`rack_power_kW`
+    for `rack_power_kw`): location of the unknown key -> location of the missing one."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for error in errors:
+        location = tuple(error["loc"])
+        if error["type"] != "extra_forbidden" or not isinstance(location[-1], str):
+            continue
+        siblings = [loc[-1] for loc in missing if loc[:-1] == location[:-1] and isinstance(loc[-1], str)]
+        close = difflib.get_close_matches(location[-1].lower(), siblings, n=1, cutoff=0.75)
+        meant = (*location[:-1], close[0]) if close else None
+        if meant is not None and meant not in found.values():
+            found[location] = meant
+    return found
 
 
 def _is_echo_of_item_error(error: Any) -> bool:

@@ -139,6 +139,8 @@ def show_value(value: Any) -> str:
             lines = value.count("\n") + 1
             return f"a text of {len(value):,} characters" + (f" on {lines:,} lines" if lines > 1 else "")
         return printable(repr(value))
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]  # as the stack file spells them
     if isinstance(value, dict):
         return "a mapping" if value else "{}"
     if isinstance(value, list | tuple):

@@ -326,7 +326,7 @@ class Project:
             known = ", ".join(self.stacks()) or "none"
             raise SpecError.single(str(path), f"no such stack file; stacks with files: {known}")
         document = read_yaml(path) or {}
-        if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        if not isinstance(document, dict) or not isinstance(document.get("config") or {}, dict):
             raise SpecError.single(str(path), "must be a mapping with a `config:` mapping")
         unknown = sorted(key for key in document if key not in STACK_FILE_KEYS)
         if unknown:

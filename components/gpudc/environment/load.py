@@ -60,7 +60,11 @@ class StackFile:
 
     def environment(self) -> EnvironmentSpec:
         if CONFIG_KEY not in self.config:
-            raise SpecError([_no_environment(str(self.path), self.config)])
+            raise SpecError([_no_environment("config", self.config)])
+        if self.config[CONFIG_KEY] is None:
+            raise SpecError.single(
+                CONFIG_KEY, "is empty", check=SCHEMA, fix="write the environment (sites: ...) under the key"
+            )
         return parse_environment(self.config[CONFIG_KEY])
 
 

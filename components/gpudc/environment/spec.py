@@ -11,7 +11,7 @@ from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.core.findings import CODE_PATTERN
-from gpudc.core.spec import DnsLabel, SpecModel, unique_names_problem
+from gpudc.core.spec import DnsLabel, SpecModel, repeated, unique_names_problem
 from gpudc.site.spec import SiteSpec
 
 __all__ = ["EnvironmentSpec", "Waiver"]
@@ -73,6 +73,14 @@ class EnvironmentSpec(SpecModel):
         tuple[Waiver, ...],
         Field(max_length=256, description="Warnings accepted by code and path, each with its reason."),
     ] = ()
+
+    @field_validator("waivers")
+    @classmethod
+    def _waivers_unique(cls, waivers: tuple[Waiver, ...]) -> tuple[Waiver, ...]:
+        twice = repeated([(waiver.code, waiver.path) for waiver in waivers])
+        if twice:
+            raise ValueError(f"each warning is waived once; {twice} are waived more than once, keep one")
+        return waivers
 
     @field_validator("gpu_models", "node_models")
     @classmethod

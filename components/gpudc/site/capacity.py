@@ -69,6 +69,14 @@ STRANDED_RACKS = register("GPUDC-POWER-005", Severity.WARNING, "Stranded racks: 
 UNSTATED_RACK_POWER = register("GPUDC-POWER-006", Severity.WARNING, "Reserved racks with no stated power")
 HALL_UNITS = register("GPUDC-UNITS-001", Severity.WARNING, "Hall power above what its racks can draw")
 FEED_UNITS = register("GPUDC-UNITS-002", Severity.WARNING, "Utility feed several times the halls' total")
+CARBON_UNITS = register("GPUDC-UNITS-003", Severity.WARNING, "Grid carbon intensity below any grid's")
+RACK_KW_UNITS = register("GPUDC-UNITS-004", Severity.WARNING, "Reserved rack power below any rack's")
+# The cleanest grids run at about 10-30 gCO2e/kWh (hydro and nuclear, e.g. Iceland, Sweden, per
+# Ember's yearly review); below 1 g/kWh the figure was most likely typed in kg/kWh.
+_LEAST_GRID_CARBON_G_PER_KWH = 1.0
+# A rack of network or storage gear draws at least a few hundred watts; below 0.1 kW the figure
+# was most likely typed in MW.
+_LEAST_RACK_KW = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +271,7 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
     Raises `SpecError` with every finding when any is an error; warnings ride on the plan.
     """
     check = _Checker(site, path)
+    _check_site_units(site, check)
     demands = _resolve_models(site, hardware, check)
     pools: list[PoolCapacity] = []
     halls: list[HallPlan] = []
@@ -576,8 +585,33 @@ def _check_hall(
     return plan
 
 
+def _check_site_units(site: SiteSpec, check: _Checker) -> None:
+    carbon = site.grid_carbon_g_per_kwh
+    if 0 < carbon < _LEAST_GRID_CARBON_G_PER_KWH:
+        check.add(
+            CARBON_UNITS.finding(
+                f"{check.prefix}grid_carbon_g_per_kwh",
+                f"site {site.name}: {carbon:g} g/kWh is below the cleanest grids' 10-30 g/kWh; "
+                "grid_carbon_g_per_kwh is in grams per kWh",
+                fix=f"check the unit (did you mean {carbon * 1000:g}, from kg/kWh?) or waive GPUDC-UNITS-003 "
+                "with the source of the figure",
+                value=carbon,
+            )
+        )
+
+
 def _check_reserved_power(hall: HallSpec, hall_path: str, check: _Checker) -> None:
     for kind in ("network", "storage"):
+        kw = getattr(hall, f"{kind}_rack_kw")
+        if kw is not None and 0 < kw < _LEAST_RACK_KW:
+            check.add(
+                RACK_KW_UNITS.finding(
+                    f"{hall_path}.{kind}_rack_kw",
+                    f"hall {hall.name}: a {kind} rack drawing {kw * 1000:g} W; {kind}_rack_kw is in kW",
+                    fix=f"check the unit (did you mean {kw * 1000:g} kW, from MW?)",
+                    value=kw,
+                )
+            )
         count = getattr(hall, f"{kind}_racks")
         if count and getattr(hall, f"{kind}_rack_kw") is None:
             check.add(

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from gpudc.catalog.models import CoolingType
 from gpudc.cluster.spec import ClusterSpec, KubernetesAccess
+from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, Fraction, NonNegativeInt, PositiveInt, SpecModel, unique_names_problem
 from gpudc.gpu_operator.spec import GpuOperatorSpec
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
@@ -33,7 +34,11 @@ class LocationSpec(SpecModel):
     ]
     country: Annotated[
         str,
-        StringConstraints(pattern=r"^[A-Z]{2}$"),
+        StringConstraints(
+            pattern=explain_pattern(
+                r"^[A-Z]{2}$", "must be an ISO 3166-1 alpha-2 country code, such as US or DE"
+            )
+        ),
         Field(description="ISO 3166-1 alpha-2 country code, e.g. US."),
     ]
     subdivision: Annotated[
