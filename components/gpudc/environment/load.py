@@ -103,8 +103,8 @@ def parse_environment(raw: Any) -> EnvironmentSpec:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except ValueError:
-            raw = MISSING  # a plain string: not a mapping, said below
+        except (ValueError, RecursionError):
+            raw = MISSING  # a plain string (or JSON too deep to be a stack's): not a mapping
     if not isinstance(raw, dict):
         raise SpecError.single(
             CONFIG_KEY,
