@@ -10,9 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pulumi
+from typing import Any
 
-__all__ = ["child_opts"]
+import pulumi
+from pydantic import BaseModel
+
+__all__ = ["child_opts", "spec_inputs"]
+
+
+def spec_inputs(spec: BaseModel, *, exclude: set[str] | None = None, **children: list[str]) -> dict[str, Any]:
+    """A component's inputs: its spec's JSON under one `spec` key (fields a child component
+    carries itself replaced by the children's names).
+
+    The engine's state, the plan and policies then read `spec.<field>` of every component. One
+    key, not one per field: the SDK resolves each top-level input on its own event-loop tasks,
+    and at 2,000 resources a flat spec cost some 20,000 more of them (bench/plan_bench.py).
+    """
+    return {"spec": {**spec.model_dump(mode="json", exclude=exclude), **children}}
 
 
 def child_opts(

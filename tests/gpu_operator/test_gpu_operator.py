@@ -154,9 +154,9 @@ def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> No
     plan = plan_callable(lambda: GpuOperator("op", operator, plan=plan_operator(operator, H100, site="lab")))
     by_name = {r.name: r for r in plan.resources}
     assert sorted(by_name) == ["op", "op-namespace", "op-release"]
-    # The spec's JSON is the component's inputs; Pulumi leaves out null fields (`driver.version`).
-    assert by_name["op"].inputs == operator.model_dump(mode="json", exclude_none=True)
-    assert GpuOperatorSpec.model_validate(by_name["op"].inputs) == operator
+    # The spec's JSON is the component's `spec` input; Pulumi leaves out null fields (`driver.version`).
+    assert by_name["op"].inputs == {"spec": operator.model_dump(mode="json", exclude_none=True)}
+    assert GpuOperatorSpec.model_validate(by_name["op"].inputs["spec"]) == operator
     namespace_labels = by_name["op-namespace"].inputs["metadata"]["labels"]
     assert namespace_labels["pod-security.kubernetes.io/enforce"] == "privileged"
     assert namespace_labels["gpudc.io/site"] == "lab"

@@ -81,9 +81,9 @@ def test_standalone_pool_children() -> None:
         ("pulumi:providers:kubernetes", "k8s"),
     ]
     pool = _one(plan, "gpudc:index:GpuNodePool")
-    # The spec's JSON is the component's inputs; Pulumi leaves out null fields (`cluster`).
-    assert pool.inputs == POOL.model_dump(mode="json", exclude_none=True)
-    assert NodePoolSpec.model_validate(pool.inputs) == POOL
+    # The spec's JSON is the component's `spec` input; Pulumi leaves out null fields (`cluster`).
+    assert pool.inputs == {"spec": POOL.model_dump(mode="json", exclude_none=True)}
+    assert NodePoolSpec.model_validate(pool.inputs["spec"]) == POOL
     for child in (CONFIG_MAP, FLAVOR):
         registration = _one(plan, child)
         assert registration.parent == pool.urn
@@ -145,9 +145,9 @@ def test_pool_without_taints_has_no_node_taints() -> None:
     flavor = _one(plan, FLAVOR).inputs
     assert "nodeTaints" not in flavor["spec"]
     assert "--register-with-taints" not in _one(plan, CONFIG_MAP).inputs["data"]["kubelet.env"]
-    assert _one(plan, "gpudc:index:GpuNodePool").inputs == untainted.model_dump(
-        mode="json", exclude_none=True
-    )
+    assert _one(plan, "gpudc:index:GpuNodePool").inputs == {
+        "spec": untainted.model_dump(mode="json", exclude_none=True)
+    }
 
 
 def test_standalone_pool_uses_the_users_own_hardware() -> None:

@@ -59,7 +59,7 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
     site = plan.derived.sites[0]
     assert (site.nodes, site.gpus, site.it_power_kw) == (4, 32, 40.8)
     pool = next(r for r in plan.resources if r.type == "gpudc:index:GpuNodePool")
-    assert pool.inputs["node_model"] == "hgx-h100-8gpu" and pool.inputs["nodes"] == 4  # the spec as inputs
+    assert pool.inputs["spec"]["node_model"] == "hgx-h100-8gpu" and pool.inputs["spec"]["nodes"] == 4
     assert json.loads(plan.to_json()) == snapshot.use_extension(JSONSnapshotExtension)  # type: ignore[attr-defined]
 
 

@@ -17,7 +17,7 @@ from gpudc.core.labels import SYSTEM_NAMESPACE, gpudc_labels
 from gpudc.environment.plan import ClusterPlan
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.nodepool.component import GpuNodePool
-from gpudc.options import child_opts
+from gpudc.options import child_opts, spec_inputs
 
 __all__ = ["Cluster", "MovedFrom"]
 
@@ -49,7 +49,7 @@ class Cluster(pulumi.ComponentResource):
         moved_from: MovedFrom | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
+        super().__init__(self.TYPE, name, spec_inputs(spec), opts)
 
         def aliases(child: str) -> list[pulumi.Alias] | None:
             if moved_from is None:

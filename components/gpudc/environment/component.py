@@ -11,7 +11,7 @@ from gpudc.cluster.providers import ClusterProviders
 from gpudc.environment.figures import environment_derived
 from gpudc.environment.plan import EnvironmentPlan, plan_environment
 from gpudc.environment.spec import EnvironmentSpec
-from gpudc.options import child_opts
+from gpudc.options import child_opts, spec_inputs
 from gpudc.site.component import DatacenterSite, check_providers
 
 __all__ = ["Environment"]
@@ -43,8 +43,7 @@ class Environment(pulumi.ComponentResource):
         for site_plan in plan.sites.values():
             check_providers(site_plan, providers)
         # Sites are children with inputs of their own; the environment lists their names.
-        props = spec.model_dump(mode="json", exclude={"sites"})
-        props["sites"] = [site.name for site in spec.sites]
+        props = spec_inputs(spec, exclude={"sites"}, sites=[site.name for site in spec.sites])
         super().__init__(self.TYPE, name, props, opts)
         self._sites = {
             site.name: DatacenterSite(

@@ -11,7 +11,7 @@ from gpudc.catalog.software import GPU_OPERATOR_CHART, GPU_OPERATOR_REPOSITORY
 from gpudc.core.labels import GPU_TAINT_KEY, gpudc_labels
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec
 from gpudc.gpu_operator.versions import OperatorPlan
-from gpudc.options import child_opts
+from gpudc.options import child_opts, spec_inputs
 
 __all__ = ["GpuOperator", "chart_values"]
 
@@ -76,7 +76,7 @@ class GpuOperator(pulumi.ComponentResource):
         plan: OperatorPlan,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
+        super().__init__(self.TYPE, name, spec_inputs(spec), opts)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata={

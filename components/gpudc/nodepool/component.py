@@ -25,7 +25,7 @@ from gpudc.core.naming import k8s_name
 from gpudc.core.text import render_template
 from gpudc.environment.plan import PoolPlan
 from gpudc.nodepool.spec import NodePoolSpec
-from gpudc.options import child_opts
+from gpudc.options import child_opts, spec_inputs
 
 __all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
 
@@ -73,7 +73,7 @@ class GpuNodePool(pulumi.ComponentResource):
             raise ValueError(
                 f"GpuNodePool {name}: `plan` is the slice of pool {plan.spec.name!r}, not of this spec"
             )
-        super().__init__(self.TYPE, name, spec.model_dump(mode="json"), opts)
+        super().__init__(self.TYPE, name, spec_inputs(spec), opts)
         labels = node_labels(plan)
         object_name = k8s_name(plan.site, spec.name)
         meta_labels = gpudc_labels(site=plan.site or None, pool=spec.name)

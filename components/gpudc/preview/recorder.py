@@ -98,6 +98,10 @@ class RecordingMonitor(MockMonitor):
             )
         )
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.name, inputs)
+        if not request.custom:
+            # A component's outputs are what it registers with `register_outputs`, not an echo of
+            # its inputs; answering with none also spares the SDK resolving every input again.
+            return resource_pb2.RegisterResourceResponse(urn=urn)
         # The outputs are the inputs, so the request's own serialised inputs are the answer; no
         # re-serialisation (which would need an event loop on this executor thread).
         return resource_pb2.RegisterResourceResponse(urn=urn, id=request.name, object=request.object)

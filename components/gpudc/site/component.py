@@ -12,7 +12,7 @@ from gpudc.cluster.providers import ClusterProviders
 from gpudc.core.errors import SpecError
 from gpudc.environment.figures import site_figures
 from gpudc.environment.plan import MISSING_PROVIDER, SitePlan
-from gpudc.options import child_opts
+from gpudc.options import child_opts, spec_inputs
 from gpudc.site.spec import SiteSpec
 
 __all__ = ["DatacenterSite", "check_providers"]
@@ -55,9 +55,12 @@ class DatacenterSite(pulumi.ComponentResource):
     ) -> None:
         check_providers(plan, providers)
         # Pools and clusters are children with inputs of their own; the site lists their names.
-        props = spec.model_dump(mode="json", exclude={"pools", "clusters", "kubernetes", "gpu_operator"})
-        props["clusters"] = [cluster.name for cluster in plan.clusters]
-        props["pools"] = [pool.name for pool in spec.pools]
+        props = spec_inputs(
+            spec,
+            exclude={"pools", "clusters", "kubernetes", "gpu_operator"},
+            clusters=[cluster.name for cluster in plan.clusters],
+            pools=[pool.name for pool in spec.pools],
+        )
         super().__init__(self.TYPE, name, props, opts)
         # A site's sole cluster holds what the site itself held before clusters existed.
         moved_from = MovedFrom(self, name) if len(plan.clusters) == 1 else None
