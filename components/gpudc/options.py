@@ -9,7 +9,6 @@ before Kueue's CRDs. Every gpudc component builds its children's options here in
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import Any
 
 import pulumi
