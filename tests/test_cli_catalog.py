@@ -9,7 +9,12 @@ from typing import Any
 def test_catalog_json_lists_every_node_model_with_its_gpu_facts(gpudc_cli: Any) -> None:
     result = gpudc_cli("catalog", "--format", "json")
     assert result.returncode == 0, result.stderr
-    rows = {row["key"]: row for row in json.loads(result.stdout)}
+    document = json.loads(result.stdout)
+    rows = {row["key"]: row for row in document["node_models"]}
+    gpus = {row["key"]: row for row in document["gpu_models"]}
+    # GPUs without a node model of their own (the H100 NVL) are listed too.
+    assert {"h100-nvl", "h100-sxm", "gb200"} <= set(gpus)
+    assert gpus["h100-sxm"]["architecture"] == "hopper" and "1g.10gb" in gpus["h100-sxm"]["mig_profiles"]
     assert set(rows) == {
         "gb200-nvl72",
         "hgx-a100-8gpu",
@@ -38,3 +43,4 @@ def test_catalog_text_is_a_table(gpudc_cli: Any) -> None:
     result = gpudc_cli("catalog")
     assert result.returncode == 0
     assert "gb200-nvl72" in result.stdout and "direct-liquid" in result.stdout
+    assert "GPU models" in result.stdout and "h100-nvl" in result.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gpudc.catalog.listing import catalog_rows, markdown_table
+from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
 from gpudc.core.project import Project
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -16,7 +16,9 @@ def test_the_catalog_table_is_the_commands_output() -> None:
         "<!-- gpudc catalog --format markdown -->\n"
     )
     end = README.index("<!-- end of catalog table -->")
-    assert README[start:end] == markdown_table(catalog_rows())
+    assert README[start:end] == markdown_table(catalog_rows()) + "\n" + markdown_table(
+        gpu_rows(), GPU_COLUMNS
+    )
 
 
 def test_the_example_findings_are_what_validate_prints(

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpudc.catalog.listing import catalog_rows, markdown_table
+from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, printable
 from gpudc.core.project import Project, find_project
@@ -184,15 +184,16 @@ def catalog(
         CatalogFormat, typer.Option("--format", help="text, json, or markdown (the README's table).")
     ] = CatalogFormat.TEXT,
 ) -> None:
-    """List the node models gpudc knows, with their GPU, power, size, cooling and driver floor."""
-    rows = catalog_rows()
+    """List the GPU and node models gpudc knows: power, size, cooling, driver floor, MIG profiles."""
+    rows, gpus = catalog_rows(), gpu_rows()
     if output is CatalogFormat.JSON:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"node_models": rows, "gpu_models": gpus}, indent=2))
         return
     if output is CatalogFormat.MARKDOWN:
-        print(markdown_table(rows), end="")
+        print(markdown_table(rows), markdown_table(gpus, GPU_COLUMNS), sep="\n", end="")
         return
     # One block per model: readable in an 80-column CI log, where a ten-column table is not.
+    console.print("[bold]node models[/] (per system)")
     for row in rows:
         console.print(f"[bold]{row['key']}[/]  {row['product']}", soft_wrap=True)
         console.print(
@@ -201,7 +202,14 @@ def catalog(
             f"driver branch >= {row['min_driver_branch']}",
             soft_wrap=True,
         )
-        console.print(f"  MIG: {' '.join(row['mig_profiles']) or 'none'}", soft_wrap=True)
+    console.print("\n[bold]GPU models[/]")
+    for gpu in gpus:
+        console.print(
+            f"[bold]{gpu['key']}[/]  {gpu['product']} · {gpu['architecture']} · {gpu['memory_gib']} GB · "
+            f"{gpu['max_power_w']} W · driver branch >= {gpu['min_driver_branch']}",
+            soft_wrap=True,
+        )
+        console.print(f"  MIG: {' '.join(gpu['mig_profiles']) or 'none'}", soft_wrap=True)
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:

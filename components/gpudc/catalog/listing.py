@@ -9,7 +9,7 @@ from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.catalog.nodes import NODE_MODELS
 
-__all__ = ["COLUMNS", "catalog_rows", "markdown_table"]
+__all__ = ["COLUMNS", "GPU_COLUMNS", "catalog_rows", "gpu_rows", "markdown_table"]
 
 COLUMNS = (
     "key",
@@ -49,13 +49,40 @@ def catalog_rows(
     return rows
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
+GPU_COLUMNS = (
+    "key",
+    "product",
+    "architecture",
+    "memory_gib",
+    "max_power_w",
+    "min_driver_branch",
+    "mig_profiles",
+)
+
+
+def gpu_rows(gpu_models: Mapping[str, GpuModel] = GPU_MODELS) -> list[dict[str, Any]]:
+    """One row per GPU model, sorted by key: what a driver and a MIG layout are checked against."""
+    return [
+        {
+            "key": key,
+            "product": gpu.product_name,
+            "architecture": gpu.architecture.value,
+            "memory_gib": gpu.memory_gib,
+            "max_power_w": gpu.max_power_w,
+            "min_driver_branch": gpu.min_driver_branch,
+            "mig_profiles": list(gpu.mig_profiles),
+        }
+        for key, gpu in sorted(gpu_models.items())
+    ]
+
+
+def markdown_table(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> str:
     """The rows as a GitHub markdown table (the README's copy is checked against this)."""
-    header = "| " + " | ".join(COLUMNS) + " |"
-    rule = "|" + "|".join("---" for _ in COLUMNS) + "|"
+    header = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
     body = [
         "| "
-        + " | ".join(", ".join(v) if isinstance(v, list) else str(v) for v in (row[c] for c in COLUMNS))
+        + " | ".join(", ".join(v) if isinstance(v, list) else str(v) for v in (row[c] for c in columns))
         + " |"
         for row in rows
     ]
