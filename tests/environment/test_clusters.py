@@ -187,7 +187,7 @@ def test_a_site_of_managed_pools_needs_no_halls_and_plans_offline(project: Proje
     ("change", "message"),
     [
         ({"hall": "h1"}, "a managed pool has no hall of ours; remove `hall: h1` or set `placement: racked`"),
-        ({"placement": "racked"}, "a racked pool needs `hall`"),
+        ({"placement": "racked"}, "sites[0].pools[0].hall: is required for a racked pool"),
     ],
 )
 def test_hall_and_placement_agree(change: dict[str, str], message: str) -> None:

@@ -140,7 +140,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "missing-utility-power",
         {"site_without": "utility_power_mw"},
-        f"{SITE}: utility_power_mw is required for a site with halls; give the contracted feed in MW",
+        f"{SITE}.utility_power_mw: is required for a site with halls; give the contracted feed in MW",
     ),
     (
         "utility-power-above-5000",
@@ -151,7 +151,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "design-pue-below-pue",
         {"site": {"design_pue": 1.3}},
-        f"{SITE}: design_pue (1.3) is below the annual pue (1.4); peak PUE is at least the annual one, "
+        f"{SITE}.design_pue: 1.3 is below the annual pue (1.4); peak PUE is at least the annual one, "
         "so raise design_pue or omit it",
     ),
     (
@@ -172,7 +172,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "network-rack-kw-above-rack-power",
         {"hall": {"network_rack_kw": 50}},
-        f"{HALL}: network_rack_kw (50 kW) is more than a rack position of this hall takes "
+        f"{HALL}.network_rack_kw: 50 kW is more than a rack position of this hall takes "
         "(rack_power_kw 45 kW); lower it or raise rack_power_kw",
     ),
     (
@@ -183,12 +183,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "managed-pool-with-a-hall",
         {"pool": {"placement": "managed"}},
-        "sites[0].pools[0]: a managed pool has no hall of ours; remove `hall: h1` or set `placement: racked`",
+        "sites[0].pools[0].hall: a managed pool has no hall of ours; remove `hall: h1` or set `placement: racked`",
     ),
     (
         "racked-pool-without-a-hall",
         {"pool": {"hall": None}},
-        "sites[0].pools[0]: a racked pool needs `hall`: name the hall whose racks hold it, or set "
+        "sites[0].pools[0].hall: is required for a racked pool: name the hall whose racks hold it, or set "
         "`placement: managed` for capacity a provider racks",
     ),
     ("missing-rack-units", {"hall_without": "rack_units"}, f"{HALL}.rack_units: is required; add it"),
@@ -221,34 +221,35 @@ def test_single_field_problem(build: Any, change: dict[str, Any], expected: str)
 
 def test_duplicate_hall_names(build: Any) -> None:
     (issue,) = issues_of(build.data(halls=[build.hall(), build.hall(power_kw=10)]))
-    assert issue.path == "sites[0]"
-    assert str(issue) == "sites[0]: names in halls must be unique; rename ['h1']"
+    assert issue.path == "sites[0].halls"
+    assert str(issue) == "sites[0].halls: names in halls must be unique; rename ['h1']"
 
 
 def test_duplicate_pool_names(build: Any) -> None:
     (issue,) = issues_of(build.data(pools=[build.pool(), build.pool(nodes=1)]))
-    assert issue.path == "sites[0]"
+    assert issue.path == "sites[0].pools"
     assert issue.message == "names in pools must be unique; rename ['h100']"
 
 
-def test_duplicate_halls_and_pools_in_one_message(build: Any) -> None:
-    (issue,) = issues_of(build.data(halls=[build.hall(), build.hall()], pools=[build.pool(), build.pool()]))
-    assert issue.message == (
-        "names in halls must be unique; rename ['h1']; names in pools must be unique; rename ['h100']"
-    )
+def test_duplicate_halls_and_pools_each_at_their_path(build: Any) -> None:
+    issues = issues_of(build.data(halls=[build.hall(), build.hall()], pools=[build.pool(), build.pool()]))
+    assert [str(issue) for issue in issues] == [
+        "sites[0].halls: names in halls must be unique; rename ['h1']",
+        "sites[0].pools: names in pools must be unique; rename ['h100']",
+    ]
 
 
 def test_duplicate_row_names(build: Any) -> None:
     rows = [{"name": "a", "racks": 2}, {"name": "a", "racks": 3}]
     (issue,) = issues_of(build.data(halls=[build.hall(rows=rows)]))
-    assert issue.path == "sites[0].halls[0]"
+    assert issue.path == "sites[0].halls[0].rows"
     assert issue.message == "names in rows must be unique; rename ['a']"
 
 
 def test_reserved_racks_above_total_racks(build: Any) -> None:
     # 6 racks; 4 network + 3 storage = 7 reserved.
     (issue,) = issues_of(build.data(halls=[build.hall(network_racks=4, storage_racks=3)]))
-    assert issue.path == "sites[0].halls[0]"
+    assert issue.path == "sites[0].halls[0].network_racks"
     assert issue.message == (
         "network_racks + storage_racks = 7 but the hall has only 6 racks; add rows or reserve fewer racks"
     )
@@ -321,11 +322,11 @@ def test_clusters_list_gives_each_cluster_its_path(build: Any) -> None:
 
 
 def test_short_form_beside_a_clusters_list_is_refused(build: Any) -> None:
-    (issue,) = issues_of(build.data(clusters=[_cluster("prod", "ctx-prod")]))
-    assert str(issue) == (
-        "sites[0]: give kubernetes and gpu_operator inside `clusters`, not on the site, when the site "
-        "lists clusters"
-    )
+    issues = issues_of(build.data(clusters=[_cluster("prod", "ctx-prod")]))
+    assert [str(issue) for issue in issues] == [
+        f"sites[0].{key}: goes inside each of `clusters` when the site lists clusters"
+        for key in ("kubernetes", "gpu_operator")
+    ]
 
 
 @pytest.mark.parametrize("missing", [("kubernetes",), ("gpu_operator",), ("kubernetes", "gpu_operator")])
@@ -333,16 +334,16 @@ def test_a_site_needs_a_cluster(build: Any, missing: tuple[str, ...]) -> None:
     site = build.data()
     for key in missing:
         site = without(site, key)
-    (issue,) = issues_of(site)
-    assert str(issue) == (
-        "sites[0]: a site needs a cluster: set both `kubernetes` and `gpu_operator` on the site, or list "
-        "`clusters`"
-    )
+    assert [str(issue) for issue in issues_of(site)] == [
+        f"sites[0].{key}: is required: a site needs a cluster (set `kubernetes` and `gpu_operator`, or list "
+        "`clusters`)"
+        for key in missing
+    ]
 
 
 def test_duplicate_cluster_names(build: Any) -> None:
     (issue,) = issues_of(_long_form(build, [_cluster("prod", "a"), _cluster("prod", "b")]))
-    assert str(issue) == "sites[0]: names in clusters must be unique; rename ['prod']"
+    assert str(issue) == "sites[0].clusters: names in clusters must be unique; rename ['prod']"
 
 
 # --- halls are optional: a site of managed pools -----------------------------------------------

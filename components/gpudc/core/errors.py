@@ -25,6 +25,9 @@ __all__ = [
     "issues_from_validation_error",
 ]
 
+FIELD_PROBLEM = "gpudc_field_problem"
+"""pydantic error type of a cross-field check reported at its field (`core.spec.raise_field_problems`)."""
+
 SCHEMA = register("GPUDC-SPEC-001", Severity.ERROR, "The stack file does not match the spec")
 FILE_UNREADABLE = register("GPUDC-FILE-001", Severity.ERROR, "The stack file cannot be read")
 
@@ -174,9 +177,12 @@ def issues_from_validation_error(exc: ValidationError, data: Any = None, prefix:
             )
         # A whole mapping echoed back ("got a mapping") tells the author nothing: model-level
         # checks name the offending fields in their message instead.
-        elif error["type"] in ("missing", "union_tag_not_found", "union_tag_invalid") or isinstance(
-            error.get("input"), dict
-        ):
+        elif error["type"] in (
+            "missing",
+            "union_tag_not_found",
+            "union_tag_invalid",
+            FIELD_PROBLEM,
+        ) or isinstance(error.get("input"), dict):
             issues.append(SCHEMA.finding(path, message))
         else:
             issues.append(SCHEMA.finding(path, message, value=error.get("input")))

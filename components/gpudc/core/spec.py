@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from gpudc.core.errors import explain_pattern
+from gpudc.core.errors import FIELD_PROBLEM, explain_pattern
 
 T = TypeVar("T", bound=str | tuple[str, str])
 
@@ -85,6 +86,26 @@ Kilowatts = Annotated[
     Field(ge=0.01, le=2000.0, allow_inf_nan=False, description="Electrical power in kilowatts (kW)."),
 ]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, description="A share, 0 to 1.")]
+
+
+def raise_field_problems(model: str, problems: Iterable[tuple[str, str | None]]) -> None:
+    """Raise every `(field, message)` problem a cross-field check found, each at its own field.
+
+    A model validator's plain `ValueError` lands on the model's path (`sites[0]`); a stack-file
+    author needs the field's (`sites[0].utility_power_mw`). pydantic merges a `ValidationError`
+    raised here into the outer one with the outer path in front. `None` messages are skipped.
+    """
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError(FIELD_PROBLEM, "{problem}", {"problem": message}),
+            loc=(field,),
+            input=None,
+        )
+        for field, message in problems
+        if message
+    ]
+    if details:
+        raise ValidationError.from_exception_data(model, details)
 
 
 def repeated(items: Iterable[T]) -> list[T]:

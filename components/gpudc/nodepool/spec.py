@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.errors import explain_pattern
-from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, repeated
+from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, raise_field_problems, repeated
 
 __all__ = [
     "ExistingNodes",
@@ -178,13 +178,25 @@ class NodePoolSpec(SpecModel):
     @model_validator(mode="after")
     def _hall_matches_placement(self) -> NodePoolSpec:
         if self.placement is PoolPlacement.RACKED and self.hall is None:
-            raise ValueError(
-                "a racked pool needs `hall`: name the hall whose racks hold it, "
-                "or set `placement: managed` for capacity a provider racks"
+            raise_field_problems(
+                "NodePoolSpec",
+                [
+                    (
+                        "hall",
+                        "is required for a racked pool: name the hall whose racks hold it, "
+                        "or set `placement: managed` for capacity a provider racks",
+                    )
+                ],
             )
         if self.placement is PoolPlacement.MANAGED and self.hall is not None:
-            raise ValueError(
-                f"a managed pool has no hall of ours; remove `hall: {self.hall}` or set `placement: racked`"
+            raise_field_problems(
+                "NodePoolSpec",
+                [
+                    (
+                        "hall",
+                        f"a managed pool has no hall of ours; remove `hall: {self.hall}` or set `placement: racked`",
+                    )
+                ],
             )
         return self
 

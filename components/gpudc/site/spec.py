@@ -9,7 +9,15 @@ from pydantic import Field, StringConstraints, model_validator
 from gpudc.catalog.models import CoolingType
 from gpudc.cluster.spec import ClusterSpec, KubernetesAccess
 from gpudc.core.errors import explain_pattern
-from gpudc.core.spec import DnsLabel, Fraction, NonNegativeInt, PositiveInt, SpecModel, unique_names_problem
+from gpudc.core.spec import (
+    DnsLabel,
+    Fraction,
+    NonNegativeInt,
+    PositiveInt,
+    SpecModel,
+    raise_field_problems,
+    unique_names_problem,
+)
 from gpudc.gpu_operator.spec import GpuOperatorSpec
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
 
@@ -110,22 +118,29 @@ class HallSpec(SpecModel):
 
     @model_validator(mode="after")
     def _rows_unique_and_reserve_fits(self) -> HallSpec:
-        problem = unique_names_problem("rows", [row.name for row in self.rows])
-        if problem:
-            raise ValueError(problem)
-        reserved = self.network_racks + self.storage_racks
+        problems: list[tuple[str, str | None]] = [
+            ("rows", unique_names_problem("rows", [row.name for row in self.rows]))
+        ]
         for kind in ("network", "storage"):
             kw = getattr(self, f"{kind}_rack_kw")
             if kw is not None and kw > self.rack_power_kw:
-                raise ValueError(
-                    f"{kind}_rack_kw ({kw:g} kW) is more than a rack position of this hall takes "
-                    f"(rack_power_kw {self.rack_power_kw:g} kW); lower it or raise rack_power_kw"
+                problems.append(
+                    (
+                        f"{kind}_rack_kw",
+                        f"{kw:g} kW is more than a rack position of this hall takes "
+                        f"(rack_power_kw {self.rack_power_kw:g} kW); lower it or raise rack_power_kw",
+                    )
                 )
+        reserved = self.network_racks + self.storage_racks
         if reserved > self.total_racks:
-            raise ValueError(
-                f"network_racks + storage_racks = {reserved} but the hall has only "
-                f"{self.total_racks} racks; add rows or reserve fewer racks"
+            problems.append(
+                (
+                    "network_racks",
+                    f"network_racks + storage_racks = {reserved} but the hall has only "
+                    f"{self.total_racks} racks; add rows or reserve fewer racks",
+                )
             )
+        raise_field_problems("HallSpec", problems)
         return self
 
 
@@ -234,30 +249,35 @@ class SiteSpec(SpecModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteSpec:
-        problems = [
-            unique_names_problem("halls", [hall.name for hall in self.halls]),
-            unique_names_problem("pools", [pool.name for pool in self.pools]),
-            unique_names_problem("clusters", [cluster.name for cluster in self.clusters]),
+        problems: list[tuple[str, str | None]] = [
+            (field, unique_names_problem(field, [item.name for item in getattr(self, field)]))
+            for field in ("halls", "pools", "clusters")
         ]
         short = [key for key in ("kubernetes", "gpu_operator") if getattr(self, key) is not None]
         if self.clusters and short:
-            problems.append(
-                f"give {' and '.join(short)} inside `clusters`, not on the site, when the site lists clusters"
-            )
-        elif not self.clusters and len(short) != 2:
-            problems.append(
-                "a site needs a cluster: set both `kubernetes` and `gpu_operator` on the site, "
-                "or list `clusters`"
-            )
+            problems += [
+                (key, "goes inside each of `clusters` when the site lists clusters") for key in short
+            ]
+        elif not self.clusters:
+            problems += [
+                (
+                    key,
+                    "is required: a site needs a cluster (set `kubernetes` and `gpu_operator`, or list `clusters`)",
+                )
+                for key in ("kubernetes", "gpu_operator")
+                if key not in short
+            ]
         if self.halls and self.utility_power_mw is None:
             problems.append(
-                "utility_power_mw is required for a site with halls; give the contracted feed in MW"
+                ("utility_power_mw", "is required for a site with halls; give the contracted feed in MW")
             )
         if self.design_pue is not None and self.design_pue < self.pue:
             problems.append(
-                f"design_pue ({self.design_pue:g}) is below the annual pue ({self.pue:g}); peak PUE is at "
-                "least the annual one, so raise design_pue or omit it"
+                (
+                    "design_pue",
+                    f"{self.design_pue:g} is below the annual pue ({self.pue:g}); peak PUE is at least the "
+                    "annual one, so raise design_pue or omit it",
+                )
             )
-        if any(problems):
-            raise ValueError("; ".join(problem for problem in problems if problem))
+        raise_field_problems("SiteSpec", problems)
         return self
