@@ -56,9 +56,30 @@ def test_site_cluster_and_pool_names_cannot_combine_into_one_urn(project: Projec
     with pytest.raises(SpecError) as caught:
         plan_environment(parse_environment(environment))
     assert [str(issue) for issue in caught.value.issues] == [
-        "sites: site, cluster and pool names combine into the same resource name ['lab-b-c-d']; rename a "
-        "site, a cluster or a pool so the combined names differ"
+        "sites[1].pools[0].name: combines with its site's and cluster's names into 'lab-b-c-d', the name of "
+        "another pool (also at sites[0].pools[0].name); rename a site, a cluster or a pool so the combined "
+        "names differ"
     ]
+
+
+def test_pools_of_different_clusters_never_clash_by_name(project: Project) -> None:
+    # Found in review: names were formed for every pool with every cluster of its site. Site `a`,
+    # clusters `x` and `x-p`, pools `p-q` and `q` both in `x-p`: a-x-p-p-q and a-x-p-q differ.
+    environment = _lab(project)
+    site = environment["sites"][0]
+    site["name"] = "a"
+    site["gpu_operator"]["mig_strategy"] = "none"  # cluster x has no pools, so no MIG GPUs
+    _clusters(site, "x", "x-p")
+    pool = site["pools"][0]
+    site["pools"] = [
+        {**pool, "name": "p-q", "nodes": 2, "cluster": "x-p"},
+        {**pool, "name": "q", "nodes": 2, "cluster": "x-p"},
+    ]
+    site["halls"][0]["rows"] = [{"name": "a", "racks": 2}]
+    site["halls"][0]["power_kw"] = 100
+    site["utility_power_mw"] = 0.2
+    plan = plan_environment(parse_environment(environment))
+    assert [pool.name for pool in plan.sites["a"].pools] == ["p-q", "q"]
 
 
 def test_labels_kubelet_refuses(project: Project) -> None:

@@ -853,3 +853,28 @@ def test_rack_power_typed_in_mw_is_a_unit_warning(build: Any) -> None:
     assert (finding.code, finding.path) == ("GPUDC-UNITS-004", "sites[0].halls[0].network_rack_kw")
     assert finding.message == "hall h1: a network rack drawing 15 W; network_rack_kw is in kW"
     assert "did you mean 15 kW" in finding.fix
+
+
+def test_unit_and_stranding_fixes_never_contradict(build: Any) -> None:
+    # Found in review. One 50 kW rack behind a 56 kW hall: 56 x 0.9 = 50.4 kW usable is within
+    # the whole kW it takes to cover the rack (50 / 0.9 = 55.6 -> 56), so no unit slip.
+    one = build.hall(power_kw=56, rack_power_kw=50, rows=[{"name": "a", "racks": 1}], network_racks=0)
+    assert warnings_of(build.site(halls=[one], pools=[build.pool(nodes=4)], utility_power_mw=0.1)) == ()
+    # An empty hall of 2 x 50 kW racks at 50 kW: the stranded-racks fix raises it to 112 kW
+    # (100 / 0.9 = 111.1 -> 112), which the unit check must then accept.
+    empty = build.hall(power_kw=50, rack_power_kw=50, rows=[{"name": "a", "racks": 2}], network_racks=0)
+    finding = only_warning(build.site(halls=[empty], pools=[], utility_power_mw=0.1))
+    assert (finding.code, number_in(finding.fix, r"by ([\d,]+) kW")) == ("GPUDC-POWER-005", 62)
+    raised = build.hall(power_kw=112, rack_power_kw=50, rows=[{"name": "a", "racks": 2}], network_racks=0)
+    assert warnings_of(build.site(halls=[raised], pools=[], utility_power_mw=0.2)) == ()
+
+
+def test_an_unplaced_pool_leaves_no_stranding_warning_behind(build: Any) -> None:
+    # Found in review: a GB200 pool in an air hall was reported, and its empty racks then showed
+    # as stranded racks, a second finding for one cause.
+    site = build.site(
+        halls=[build.hall(cooling="air")], pools=[build.pool(node_model="gb200-nvl72", nodes=18)]
+    )
+    assert codes(issues_of(site)) == ["GPUDC-COOLING-001"]
+    unknown = build.site(pools=[build.pool(node_model="hgx-h999")])
+    assert codes(issues_of(unknown)) == ["GPUDC-HW-001"]

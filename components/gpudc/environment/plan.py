@@ -311,19 +311,26 @@ def _cross_site(spec: EnvironmentSpec) -> list[Finding]:
             "give each cluster its own context or kubeconfig secret, or make them one cluster",
         )
     )
-    names = [
-        f"{site.name}-{cluster.name}-{pool.name}" for _, site, cluster in clusters for pool in site.pools
-    ]
-    names += [f"{site.name}-{cluster.name}" for _, site, cluster in clusters]
-    clashes = repeated(names)
-    if clashes:
-        findings.append(
-            NAME_CLASH.finding(
-                "sites",
-                f"site, cluster and pool names combine into the same resource name {clashes}",
-                fix="rename a site, a cluster or a pool so the combined names differ",
-            )
+    # Components of one type share a URN prefix, so their combined names must differ: a Cluster
+    # is `<site>-<cluster>`, a GpuNodePool `<site>-<its cluster>-<pool>`.
+    clash = "combines with its site's and cluster's names into {!r}, the name of another {}"
+    fix = "rename a site, a cluster or a pool so the combined names differ"
+    findings.extend(
+        _pairs(
+            NAME_CLASH,
+            [(f"{at}.name", f"{site.name}-{cluster.name}") for at, site, cluster in clusters],
+            lambda name: clash.format(name, "cluster"),
+            fix,
         )
+    )
+    pools = []
+    for index, site in enumerate(spec.sites):
+        only = [cluster.name for _, cluster in site.cluster_specs]
+        for number, pool in enumerate(site.pools):
+            joins = pool.cluster or (only[0] if len(only) == 1 else None)
+            if joins is not None:
+                pools.append((f"sites[{index}].pools[{number}].name", f"{site.name}-{joins}-{pool.name}"))
+    findings.extend(_pairs(NAME_CLASH, pools, lambda name: clash.format(name, "pool"), fix))
     return findings
 
 

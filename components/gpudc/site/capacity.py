@@ -285,7 +285,12 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
         before = len(check.findings)
         hall_pools = _place_hall(hall, hall_path, members, check)
         pools.extend(hall_pools)
-        halls.append(_check_hall(hall, hall_path, hall_pools, members, check, since=before))
+        # A pool of this hall that was not placed (unknown model, cooling, rack shortage) makes
+        # its free racks and spare power knock-ons of that finding, not stranded capacity.
+        placed_all = len(hall_pools) == sum(pool.hall == hall.name for pool in site.pools)
+        halls.append(
+            _check_hall(hall, hall_path, hall_pools, members, check, since=before, placed_all=placed_all)
+        )
     pools.extend(_managed(d, site) for d in demands if d.spec.placement is PoolPlacement.MANAGED)
     order = {pool.name: index for index, pool in enumerate(site.pools)}
     pools.sort(key=lambda pool: order[pool.name])
@@ -534,6 +539,7 @@ def _check_hall(
     check: _Checker,
     *,
     since: int,
+    placed_all: bool,
 ) -> HallPlan:
     site = check.site
     reserved_kw = _reserved_kw(hall)
@@ -581,7 +587,7 @@ def _check_hall(
     # Stranded capacity is judged on a hall that works: with a pool unplaced or the power over,
     # "free racks" and "power left" are knock-ons of that error, not findings of their own.
     hall_errors = any(finding.is_error for finding in check.findings[since:])
-    _check_units_and_stranding(hall, hall_path, plan, check, stranding=not hall_errors)
+    _check_units_and_stranding(hall, hall_path, plan, check, stranding=placed_all and not hall_errors)
     return plan
 
 
@@ -661,8 +667,11 @@ def _check_units_and_stranding(
     # What the hall may use (its power less the headroom) against what its racks can draw: a
     # fully loaded hall needs power_kw a headroom above its racks, and that is no slip.
     usable_kw = hall.power_kw * (1 - check.site.power_headroom)
-    if usable_kw > rack_draw_kw + _EPSILON:
-        enough_kw = math.ceil(rack_draw_kw / (1 - check.site.power_headroom) - _EPSILON)
+    # Judged on whole kW, as the fixes are printed: the power that, less the headroom, covers
+    # every rack at full draw is enough; more is the slip. Every fix that raises power_kw (hall
+    # power, stranded racks) stays within it.
+    enough_kw = math.ceil(rack_draw_kw / (1 - check.site.power_headroom) - _EPSILON)
+    if hall.power_kw > enough_kw + _EPSILON:
         check.add(
             HALL_UNITS.finding(
                 f"{hall_path}.power_kw",
