@@ -233,7 +233,7 @@ def environment_program(raw: dict[str, Any]) -> Callable[[], None]:
         environment = gpudc.Environment(
             "gpudc", spec, providers=gpudc.cluster_providers(spec, config), plan=plan
         )
-        pulumi.export("derived", environment.derived)
+        pulumi.export("derived", environment.derived())
 
     return program
 

@@ -16,4 +16,4 @@ with findings_as_run_error():
     plan = plan_environment(spec, secrets=config_secrets(config))
 log_warnings(plan)
 environment = Environment("gpudc", spec, providers=cluster_providers(spec, config), plan=plan)
-pulumi.export("derived", environment.derived)
+pulumi.export("derived", environment.derived())

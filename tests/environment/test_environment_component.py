@@ -79,7 +79,7 @@ def test_a_site_without_a_provider_registers_nothing(project: Project) -> None:
 
     def program() -> None:
         try:
-            Environment("gpudc", spec, providers={})
+            Environment("gpudc", spec, providers={}, plan=plan_environment(spec))
         except SpecError as exc:
             caught.append(exc)
 

@@ -13,6 +13,7 @@ import yaml
 from gpudc.core.errors import SpecError
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY, load_environment, parse_environment
+from gpudc.environment.plan import plan_environment
 
 THREE_MISTAKES = [
     "sites[0].pools[0].nodes: must be > 0, got -4",
@@ -188,3 +189,19 @@ def test_config_key_mistakes(project: Project, key: str, message: str) -> None:
         parse_environment(environment)
     assert [issue.path for issue in caught.value.issues] == ["sites[0].kubernetes.config_key"]
     assert message in str(caught.value)
+
+
+def test_a_hall_problem_does_not_hide_a_driver_problem(project: Project) -> None:
+    # Found in review: with the hall over its power, a driver too old for the GPUs was reported
+    # only after the hall was fixed.
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    site = environment["sites"][0]
+    site["halls"][0]["power_kw"] = 30
+    site["gpu_operator"]["driver"] = {"mode": "host", "version": "470.129.06"}
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(environment))
+    assert [issue.code for issue in caught.value.issues] == [
+        "GPUDC-POWER-001",
+        "GPUDC-DRIVER-003",
+        "GPUDC-DRIVER-004",
+    ]

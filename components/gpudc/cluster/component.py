@@ -49,7 +49,8 @@ class Cluster(pulumi.ComponentResource):
         moved_from: MovedFrom | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(self.TYPE, name, spec_inputs(spec), opts)
+        # The operator is a child with its own inputs; the cluster carries its access.
+        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator"}), opts)
 
         def aliases(child: str) -> list[pulumi.Alias] | None:
             if moved_from is None:

@@ -9,7 +9,7 @@ import pulumi
 
 from gpudc.cluster.providers import ClusterProviders
 from gpudc.environment.figures import environment_derived
-from gpudc.environment.plan import EnvironmentPlan, plan_environment
+from gpudc.environment.plan import EnvironmentPlan
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.options import child_opts, spec_inputs
 from gpudc.site.component import DatacenterSite, check_providers
@@ -20,15 +20,14 @@ __all__ = ["Environment"]
 class Environment(pulumi.ComponentResource):
     """The root component: one `DatacenterSite` per site.
 
-    `plan` is the derived model (`plan_environment(spec)`; computed here when not given).
-    `derived` is the typed figures-and-findings block the offline preview and report read;
-    export it as the `derived` stack output.
+    `plan` is the derived model, `plan_environment(spec)`. `derived()` is the typed
+    figures-and-findings block the offline preview and the report read; export it as the
+    `derived` stack output.
     """
 
     TYPE = "gpudc:index:Environment"
 
     site_names: list[str]
-    derived: dict[str, Any]
 
     def __init__(
         self,
@@ -36,10 +35,9 @@ class Environment(pulumi.ComponentResource):
         spec: EnvironmentSpec,
         *,
         providers: Mapping[str, ClusterProviders],
-        plan: EnvironmentPlan | None = None,
+        plan: EnvironmentPlan,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        plan = plan or plan_environment(spec)
         for site_plan in plan.sites.values():
             check_providers(site_plan, providers)
         # Sites are children with inputs of their own; the environment lists their names.
@@ -56,8 +54,12 @@ class Environment(pulumi.ComponentResource):
             for site in spec.sites
         }
         self.site_names = list(self._sites)
-        self.derived = environment_derived(plan).model_dump(mode="json")
+        self._plan = plan
         self.register_outputs({"site_names": self.site_names})
+
+    def derived(self) -> dict[str, Any]:
+        """The `derived` block (each site's figures and findings), as plain data for `pulumi.export`."""
+        return environment_derived(self._plan).model_dump(mode="json")
 
     @property
     def sites(self) -> dict[str, DatacenterSite]:

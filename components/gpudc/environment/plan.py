@@ -20,7 +20,6 @@ from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_identity
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
-from gpudc.core.spec import repeated
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
 from gpudc.nodepool.spec import NodePoolSpec
@@ -187,27 +186,43 @@ def plan_site(
         at = f"{prefix}{cluster_path}".rstrip(".")
         if secrets is not None:
             findings.extend(_unset_secrets(cluster, at, secrets))
-        if capacity is None or len(assignment) < len(site.pools):
+        if len(assignment) < len(site.pools):
             continue  # a pool without its cluster would make every operator check a knock-on
-        pools = tuple(
-            PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
-            for pool in capacity.pools
-            if assignment.get(pool.name) == cluster.name
-        )
+        members = [pool for pool in site.pools if assignment[pool.name] == cluster.name]
         try:
+            # From the pools' models, not their placement: a hall problem must not hide a
+            # driver that cannot run the pools' GPUs (every finding at once).
             operator = plan_operator(
                 cluster.gpu_operator,
-                [OperatorPool(pool.name, pool.gpu_model, pool.spec.taints) for pool in pools],
+                [OperatorPool(pool.name, gpu, pool.taints) for pool, gpu in _pool_gpus(members, hardware)],
                 site=site.name,
                 path=f"{at}.gpu_operator" if at else "gpu_operator",
             )
         except SpecError as exc:
             findings.extend(exc.issues)
             continue
-        clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+        if capacity is not None:
+            pools = tuple(
+                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+                for pool in capacity.pools
+                if assignment[pool.name] == cluster.name
+            )
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
+
+
+def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
+    """Each pool whose node and GPU models are known, with its GPU (the rest are reported by
+    capacity planning, once)."""
+    found = []
+    for pool in pools:
+        node = hardware.node_models.get(pool.node_model)
+        gpu = hardware.gpu_models.get(node.gpu_model) if node is not None else None
+        if gpu is not None:
+            found.append((pool, gpu))
+    return found
 
 
 def _pool_clusters(site: SiteSpec, prefix: str, findings: list[Finding]) -> dict[str, str]:

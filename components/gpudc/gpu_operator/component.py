@@ -76,6 +76,10 @@ class GpuOperator(pulumi.ComponentResource):
         plan: OperatorPlan,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        if plan.chart_version != spec.chart_version:
+            raise ValueError(
+                f"GpuOperator {name}: `plan` was made for chart {plan.chart_version}, not {spec.chart_version}"
+            )
         super().__init__(self.TYPE, name, spec_inputs(spec), opts)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
