@@ -37,7 +37,9 @@ def findings_as_run_error() -> Iterator[None]:
         yield
     except SpecError as exc:
         lines = [f"{finding.severity.value} {finding.code} {finding}" for finding in exc.issues]
-        raise pulumi.RunError(f"{len(exc.errors)} error(s) in the stack file:\n" + "\n".join(lines)) from exc
+        raise pulumi.RunError(
+            f"{len(exc.errors)} error(s) found before anything was registered:\n" + "\n".join(lines)
+        ) from exc
 
 
 def log_warnings(plan: EnvironmentPlan) -> None:

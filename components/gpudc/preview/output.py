@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from gpudc.core.errors import SpecError
-from gpudc.preview.plan import Plan
+from gpudc.preview.plan import PLAN_OUTPUT, Plan
 from gpudc.preview.render import helm_values, manifests
 from gpudc.preview.report import render_report
 
@@ -35,8 +35,9 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
         if foreign:
             raise SpecError.single(
                 str(directory),
-                f"holds files gpudc did not write ({', '.join(foreign[:5])}); choose an empty or "
-                "new --out directory",
+                f"holds files gpudc did not write ({', '.join(foreign[:5])})",
+                fix="choose an empty or new --out directory",
+                check=PLAN_OUTPUT,
             )
         for name in OUTPUTS:
             stale = directory / name

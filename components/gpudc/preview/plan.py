@@ -15,12 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from gpudc.core.errors import SpecError, issues_from_validation_error
+from gpudc.core.findings import Severity, register
 from gpudc.environment.derived import DERIVED_OUTPUT, Derived
 from gpudc.preview.recorder import Registration
 
-__all__ = ["PLAN_FORMAT", "Plan"]
+__all__ = ["PLAN_FORMAT", "PLAN_OUTPUT", "Plan"]
 
 PLAN_FORMAT = "gpudc.plan/v1"
+PLAN_OUTPUT = register("GPUDC-PLAN-001", Severity.ERROR, "The plan cannot be written or read")
+DERIVED_BLOCK = register("GPUDC-PLAN-002", Severity.ERROR, "The program's derived block is malformed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,9 @@ class Plan:
         """A plan read back from its plan.json, exactly as it was written."""
         document = json.loads(text)
         if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
-            raise SpecError.single("plan.json", f"is not a {PLAN_FORMAT} plan; re-run `gpudc plan`")
+            raise SpecError.single(
+                "plan.json", f"is not a {PLAN_FORMAT} plan", fix="re-run `gpudc plan`", check=PLAN_OUTPUT
+            )
         resources = tuple(
             Registration(**{**item, "depends_on": tuple(item["depends_on"])})
             for item in document["resources"]

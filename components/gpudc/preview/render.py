@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from gpudc.core.errors import SpecError
-from gpudc.preview.plan import Plan
+from gpudc.preview.plan import PLAN_OUTPUT, Plan
 from gpudc.preview.recorder import Registration
 
 __all__ = ["Manifest", "dump_yaml", "helm_values", "manifests"]
@@ -92,8 +92,9 @@ def manifests(plan: Plan) -> list[Manifest]:
     if clashes:
         raise SpecError.single(
             "manifests",
-            f"two objects on one cluster share a kind, namespace and name ({', '.join(clashes)}); "
-            "rename one of them in the stack file",
+            f"two objects on one cluster share a kind, namespace and name ({', '.join(clashes)})",
+            fix="rename one of them in the stack file or the program",
+            check=PLAN_OUTPUT,
         )
     return found
 
