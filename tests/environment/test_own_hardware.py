@@ -84,5 +84,6 @@ def test_own_model_with_an_unknown_gpu_is_reported_at_the_pool(project: Project)
     environment["sites"][0]["pools"][0]["node_model"] = "acme-h100-4gpu"
     with pytest.raises(SpecError) as caught:
         plan_environment(parse_environment(environment))
-    assert caught.value.issues[0].path == "sites[0].pools[0].node_model"
-    assert "names GPU model 'h300', which is unknown" in caught.value.issues[0].message
+    # Said once, at the model's own field, used by a pool or not (it used to be at the pool).
+    assert [issue.path for issue in caught.value.issues] == ["node_models['acme-h100-4gpu'].gpu_model"]
+    assert "names GPU model 'h300', which is neither in the catalog" in caught.value.issues[0].message

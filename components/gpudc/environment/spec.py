@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.core.findings import CODE_PATTERN
-from gpudc.core.spec import DnsLabel, SpecModel, repeated, unique_names_problem
+from gpudc.core.spec import DnsLabel, SpecModel, raise_field_problems, repeated, unique_names_problem
 from gpudc.site.spec import SiteSpec
 
 __all__ = ["EnvironmentSpec", "Waiver"]
@@ -86,6 +86,25 @@ class EnvironmentSpec(SpecModel):
     @classmethod
     def _names_match_keys(cls, models: dict[str, GpuModel] | dict[str, NodeModel]) -> object:
         _keys_name_their_models(models)
+        return models
+
+    @field_validator("node_models")
+    @classmethod
+    def _gpus_known(cls, models: dict[str, NodeModel], info: ValidationInfo) -> dict[str, NodeModel]:
+        # Said at the model, once, whether or not a pool uses it yet.
+        gpus = {*GPU_MODELS, *(info.data.get("gpu_models") or {})}
+        raise_field_problems(
+            "EnvironmentSpec",
+            (
+                (
+                    (key, "gpu_model"),
+                    f"names GPU model {model.gpu_model!r}, which is neither in the catalog nor under gpu_models; "
+                    f"use one of {sorted(gpus)} or define it under gpu_models",
+                )
+                for key, model in models.items()
+                if model.gpu_model not in gpus
+            ),
+        )
         return models
 
     @field_validator("sites")
