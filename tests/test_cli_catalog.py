@@ -44,3 +44,22 @@ def test_catalog_text_is_a_table(gpudc_cli: Any) -> None:
     assert result.returncode == 0
     assert "gb200-nvl72" in result.stdout and "direct-liquid" in result.stdout
     assert "GPU models" in result.stdout and "h100-nvl" in result.stdout
+
+
+def test_checks_lists_every_registered_check(gpudc_cli: Any) -> None:
+    result = gpudc_cli("checks", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["code"]: row for row in json.loads(result.stdout)}
+    # Every domain's checks are registered when the CLI loads, not only those already imported.
+    assert {
+        "GPUDC-SPEC-001",
+        "GPUDC-POWER-005",
+        "GPUDC-CLUSTER-003",
+        "GPUDC-DRIVER-004",
+        "GPUDC-PLAN-001",
+    } <= set(rows)
+    assert rows["GPUDC-POWER-005"] == {
+        "code": "GPUDC-POWER-005",
+        "severity": "warning",
+        "title": "Stranded racks: free racks, no power left",
+    }

@@ -1,4 +1,4 @@
-"""`gpudc validate | plan | schema | catalog`: a stack checked, planned offline, described.
+"""`gpudc validate | plan | schema | catalog | checks`: a stack checked, planned offline, described.
 
 Exit codes: 0 ok; 2 the stack file (or program input) has an error, or a warning under
 `--strict`. Every finding is printed as `severity CODE path: message, got value; fix`, never a
@@ -21,7 +21,7 @@ from rich.table import Table
 
 from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
 from gpudc.core.errors import SpecError
-from gpudc.core.findings import Finding, printable
+from gpudc.core.findings import CHECKS, Finding, printable
 from gpudc.core.project import Project, find_project
 from gpudc.environment.load import check_stack, read_stack
 from gpudc.environment.plan import EnvironmentPlan
@@ -176,6 +176,22 @@ def plan(
 def schema() -> None:
     """Print the JSON Schema of a stack file (editor completion, docs)."""
     print(stack_file_schema_json(), end="")
+
+
+@app.command()
+def checks(
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
+) -> None:
+    """List every check gpudc makes: its code (what waivers name), severity and title."""
+    rows = [
+        {"code": check.code, "severity": check.severity.value, "title": check.title}
+        for check in sorted(CHECKS.values(), key=lambda check: check.code)
+    ]
+    if output is OutputFormat.JSON:
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        console.print(f"{row['code']:<18} {row['severity']:<8} {row['title']}", markup=False, soft_wrap=True)
 
 
 @app.command()
