@@ -34,7 +34,6 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 """Marks a finding that has no value to show (a missing field, a whole-site figure)."""
 
 _SHOWN_CHARS = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class Severity(StrEnum):
@@ -124,7 +123,7 @@ def join_path(prefix: str, path: str) -> str:
 def printable(text: str, *, limit: int | None = _SHOWN_CHARS * 4) -> str:
     """Text safe for a terminal or a CI log: control characters (ANSI escapes, bidi overrides)
     shown as `\\x1b` escapes, so a hostile stack file cannot fake a green line, and long text cut."""
-    safe = _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+    safe = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
     if limit is not None and len(safe) > limit:
         return f"{safe[:limit]}... ({len(text):,} characters)"
     return safe

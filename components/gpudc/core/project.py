@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from gpudc.core.errors import SpecError, format_path
+from gpudc.core.findings import printable
 
 __all__ = ["MAX_YAML_BYTES", "MAX_YAML_DEPTH", "Project", "find_project", "read_yaml"]
 
@@ -294,7 +295,7 @@ def _show(text: str) -> str:
 def _safe(text: str, limit: int = _MAX_ECHO) -> str:
     """Echoed text lands in terminals and CI logs: clip it, and spell out control characters (ANSI
     escapes, bidi overrides, newlines) rather than let a stack file drive the reader's terminal."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in _clip(text, limit))
+    return printable(_clip(text, limit), limit=None)
 
 
 def _clip(text: str, limit: int = _MAX_ECHO) -> str:
