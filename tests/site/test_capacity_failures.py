@@ -836,7 +836,9 @@ def test_mw_typed_in_a_halls_kw_field_is_named_in_the_fix(build: Any) -> None:
     # 0.2 "kW" for a 200 kW hall: 102 kW of nodes against 0.18 kW usable.
     issue = only_issue(build.site(halls=[build.hall(power_kw=0.2)]))
     assert issue.code == "GPUDC-POWER-001"
-    assert issue.fix.startswith("power_kw is in kW (did you mean 200?), or move ")
+    # The slip is the one fix meant; "move all nodes" or "raise to 114" would not be.
+    assert issue.fix == "power_kw is in kW: did you mean 200?"
+    assert "0.2 kW less 10% headroom" in issue.message
     assert plan(build.site(halls=[build.hall(power_kw=200)])).findings == ()
 
 
@@ -878,3 +880,26 @@ def test_an_unplaced_pool_leaves_no_stranding_warning_behind(build: Any) -> None
     assert codes(issues_of(site)) == ["GPUDC-COOLING-001"]
     unknown = build.site(pools=[build.pool(node_model="hgx-h999")])
     assert codes(issues_of(unknown)) == ["GPUDC-HW-001"]
+
+
+def test_a_fix_never_suggests_a_value_the_spec_refuses(build: Any) -> None:
+    # Found trying gpudc: a 1 GW hall (the bound) full of B200s was told to go to 1,588,889 kW.
+    rows = [{"name": f"r{i}", "racks": 200} for i in range(10)]
+    hall = build.hall(
+        power_kw=1_000_000, rack_power_kw=500, rack_units=60, cooling="direct-liquid", rows=rows
+    )
+    pools = [build.pool(node_model="hgx-b200-8gpu", nodes=100_000)]
+    power = next(
+        i
+        for i in errors_of(build.site(halls=[hall], pools=pools, utility_power_mw=5000))
+        if i.code == "GPUDC-POWER-001"
+    )
+    assert "raise" not in power.fix and power.fix.startswith("move ")
+
+
+def test_the_feed_unit_hint_is_offered_only_when_it_ends_the_warning(build: Any) -> None:
+    # Found trying gpudc: 5,000 MW for a 0.56 MW site suggested 5 MW, itself 8.9x the site. Here
+    # the hall is 200 x 1.4 = 280 kW: 5 MW is 17.9x, so no hint; 1,000 MW reads as 1 MW (3.6x).
+    assert "did you mean" not in only_warning(build.site(utility_power_mw=5000)).fix
+    meant = number_in(only_warning(build.site(utility_power_mw=1000)).fix, r"did you mean ([\d.]+) MW")
+    assert warnings_of(build.site(utility_power_mw=meant)) == ()

@@ -48,6 +48,8 @@ _EPSILON = 1e-9
 # A feed more than this many times the halls' peak facility load is far more likely a unit slip
 # (kW typed in the MW field) than a campus built for 4x growth; a real one can be waived.
 _UTILITY_SLIP_FACTOR = 4
+# HallSpec.power_kw's upper bound: a fix never suggests more.
+_MAX_HALL_KW = 1_000_000
 
 UNKNOWN_HALL = register("GPUDC-SITE-001", Severity.ERROR, "A racked pool names a hall the site does not have")
 UNKNOWN_NODE_MODEL = register("GPUDC-HW-001", Severity.ERROR, "Unknown node model")
@@ -386,7 +388,7 @@ def _not_whole_systems(pool: NodePoolSpec, pool_path: str, model: NodeModel) -> 
         f"must be a multiple of {model.nodes_per_system}: one {model.product_name} system is "
         f"{model.nodes_per_system} Kubernetes nodes",
         fix=f"use {_round_up(pool.nodes, model.nodes_per_system)} "
-        f"({_round_up(pool.nodes, model.nodes_per_system) // model.nodes_per_system} systems)",
+        f"({_count(_round_up(pool.nodes, model.nodes_per_system) // model.nodes_per_system, 'system')})",
         value=pool.nodes,
     )
 
@@ -549,21 +551,26 @@ def _check_hall(
         reserved = f", {reserved_kw:,.0f} kW of it reserved racks" if reserved_kw else ""
         moves = _nodes_to_move(demand, planned_kw - available_kw)
         # A hall a hundred times short of its own pools is MW typed in the kW field.
+        needed_kw = math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON)
         slip = (
-            f"power_kw is in kW (did you mean {hall.power_kw * 1000:,.0f}?), or "
-            if planned_kw > 100 * available_kw
-            and hall.power_kw * 1000 * (1 - site.power_headroom) >= planned_kw
-            else ""
+            planned_kw > 100 * available_kw and hall.power_kw * 1000 * (1 - site.power_headroom) >= planned_kw
         )
+        if slip:  # MW typed in the kW field: the one fix that is meant
+            fix = f"power_kw is in kW: did you mean {hall.power_kw * 1000:,.0f}?"
+        else:
+            raise_it = (
+                f"raise {hall_path}.power_kw to at least {needed_kw:,} kW"
+                if needed_kw <= _MAX_HALL_KW
+                else ""
+            )
+            fix = " or ".join(part for part in (f"move {moves}" if moves else "", raise_it) if part)
+            fix = fix or "split the hall's pools over more halls"
         check.add(
             HALL_POWER.finding(
                 f"{hall_path}.power_kw",
-                f"hall {hall.name}: {planned_kw:,.0f} kW planned{reserved}, {available_kw:,.0f} kW available "
-                f"({hall.power_kw:,.0f} kW less {site.power_headroom:.0%} headroom)",
-                fix=slip
-                + (f"move {moves} or raise " if moves else "raise ")
-                + f"{hall_path}.power_kw to at least "
-                f"{math.ceil(planned_kw / (1 - site.power_headroom) - _EPSILON):,} kW",
+                f"hall {hall.name}: {_kw(planned_kw)} kW planned{reserved}, {_kw(available_kw)} kW available "
+                f"({_kw(hall.power_kw)} kW less {site.power_headroom:.0%} headroom)",
+                fix=fix,
             )
         )
     _check_reserved_power(hall, hall_path, check)
@@ -701,7 +708,9 @@ def _check_units_and_stranding(
                 f"{hall_path}.power_kw",
                 f"hall {hall.name}: {_count(plan.racks_free, 'free rack')} but only "
                 f"{max(plan.power_left_kw, 0):,.0f} kW left, less than one rack's {hall.rack_power_kw:g} kW",
-                fix=f"raise {hall_path}.power_kw by {raise_kw:,} kW to fill them, or remove them from the rows",
+                fix=f"raise {hall_path}.power_kw by {raise_kw:,} kW to fill "
+                f"{'it' if plan.racks_free == 1 else 'them'}, or remove {'it' if plan.racks_free == 1 else 'them'} "
+                "from the rows",
             )
         )
 
@@ -741,8 +750,9 @@ def _check_feed(
         # kW typed in the MW field reads 1,000x too large; suggest the thousandth only when it
         # would still carry the halls and the planned load, so following the hint breaks nothing.
         guess = utility_kw / 1e6
-        hint = f"did you mean {guess:,.4g} MW? " if guess * 1000 >= needed_kw - _EPSILON else ""
         baseline = max(rated_kw, facility_kw)
+        fits = needed_kw - _EPSILON <= guess * 1000 <= _UTILITY_SLIP_FACTOR * baseline + _EPSILON
+        hint = f"did you mean {guess:,.4g} MW? " if fits else ""
         check.add(
             FEED_UNITS.finding(
                 f"{prefix}utility_power_mw",
@@ -760,6 +770,11 @@ def _systems_per_rack(hall: HallSpec, model: NodeModel) -> int:
     return min(
         math.floor(hall.rack_power_kw / model.max_power_kw + _EPSILON), hall.rack_units // model.rack_units
     )
+
+
+def _kw(value: float) -> str:
+    """kW as a finding prints it: whole kW, but small figures (a MW typed in kW) kept visible."""
+    return f"{value:,.0f}" if value >= 10 or value == 0 else f"{value:.3g}"
 
 
 def _count(number: int, noun: str) -> str:
