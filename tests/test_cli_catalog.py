@@ -63,3 +63,23 @@ def test_checks_lists_every_registered_check(gpudc_cli: Any) -> None:
         "severity": "warning",
         "title": "Stranded racks: free racks, no power left",
     }
+
+
+def test_help_and_validate_start_without_pulumi() -> None:
+    """`gpudc --help` and `gpudc validate` never import Pulumi (start-up is most of their time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from gpudc.cli import app; "
+        "CliRunner().invoke(app, ['--help']); import gpudc; gpudc.parse_environment; "
+        "print('pulumi' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_every_public_name_resolves() -> None:
+    import gpudc
+
+    assert [name for name in gpudc.__all__ if getattr(gpudc, name, None) is None] == []

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,10 +26,9 @@ from gpudc.core.project import Project, find_project
 from gpudc.environment.load import check_stack, read_stack
 from gpudc.environment.plan import EnvironmentPlan
 from gpudc.environment.schema import stack_file_schema_json
-from gpudc.preview.output import write_plan
-from gpudc.preview.plan import Plan
-from gpudc.preview.report import TOTALS, cooling_load
-from gpudc.preview.run import plan_project
+
+if TYPE_CHECKING:
+    from gpudc.preview.plan import Plan
 
 # Paragraphs of the docstring, each on one line, so the terminal (not the source) wraps them.
 _HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in (__doc__ or "").split("\n\n"))
@@ -163,6 +162,10 @@ def plan(
         # library program's stack (no gpudc: keys) is the program's own to check.
         if stack_file.is_gpudc_stack:
             _warn(check_stack(stack_file).findings, strict)
+        # Pulumi is imported only here: `--help` and `validate` start without it.
+        from gpudc.preview.output import write_plan
+        from gpudc.preview.run import plan_project
+
         with console.status(f"planning {printable(stack)} offline ..."):
             result = plan_project(found, stack)
         directory = out or found.root / "out" / stack
@@ -183,6 +186,8 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
+    import gpudc.preview.run  # noqa: F401 - registers the offline plan's own checks
+
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
         for check in sorted(CHECKS.values(), key=lambda check: check.code)
@@ -229,6 +234,8 @@ def catalog(
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:
+    from gpudc.preview.report import TOTALS, cooling_load
+
     table = Table(title=f"{project.name}/{result.stack}: {len(result.resources)} resources")
     table.add_column("type")
     table.add_column("count", justify="right")
