@@ -33,11 +33,11 @@ def child_opts(
     opts: pulumi.ResourceOptions | None,
     *,
     depends_on: Sequence[pulumi.Resource] = (),
-    providers: dict[str, pulumi.ProviderResource] | None = None,
     provider: pulumi.ProviderResource | None = None,
     aliases: Sequence[pulumi.Alias] | None = None,
 ) -> pulumi.ResourceOptions:
-    """Parented to `parent`, waiting on what the component waits on plus `depends_on`."""
+    """Parented to `parent`, waiting on what the component waits on plus `depends_on`, through
+    `provider` when given (a component's children otherwise inherit its provider)."""
     inherited = opts.depends_on if opts is not None else None
     merged: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]]] | None
     if inherited is None:
@@ -53,7 +53,6 @@ def child_opts(
     return pulumi.ResourceOptions(
         parent=parent,
         depends_on=merged,
-        providers=providers,
         provider=provider,
         aliases=list(aliases) if aliases else None,
     )
