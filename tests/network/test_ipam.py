@@ -109,7 +109,7 @@ def test_unrecorded_pool_warns_with_the_order_to_record() -> None:
     ]
 
 
-def test_stale_entry_and_small_supernet_and_pod_cidr_are_errors() -> None:
+def test_stale_entry_warns_small_supernet_and_pod_cidr_are_errors() -> None:
     network = NetworkSpec(
         supernets=("10.64.0.0/24",),
         allocation_order=("cluster/lab", "pool/gone"),

@@ -12,19 +12,20 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     out = tmp_path / "plano"
     result = gpudc_cli("plan", "plano", "-C", str(project.root), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    # IT: nodes 256 x 10.2 + 192 x 10.2 + 80 x 5 + 8 x 120 = 5,929.6 kW, plus reserved racks
-    # h1 6 x 15 + 4 x 12 = 138, h2 5 x 15 + 3 x 12 = 111, h3 2 x 15 = 30, h4 2 x 15 = 30: 309 kW;
-    # 6,238.6 kW in all, peak facility power x design PUE 1.35 = 8,422.1 kW.
+    # IT: nodes 256 x 10.2 + 192 x 10.2 + 80 x 5 + 8 x 120 = 5,929.6 kW, plus reserved racks, where
+    # a fabric's switches replace the stated network racks: h1 48 SN5600 x 3.0 + 4 x 12 = 192,
+    # h2 88 QM9700 x 1.72 + 3 x 12 = 187.36, h3 2 x 15 = 30, h4 36 QM9700 x 1.72 = 61.92: 471.28 kW;
+    # 6,400.9 kW in all, peak facility power x design PUE 1.35 = 8,641.2 kW.
     assert (
-        "nodes 672 · GPUs 4,800 · IT power 6,238.6 kW · peak facility power of our halls 8,422.1 kW"
+        "nodes 672 · GPUs 4,800 · IT power 6,400.9 kW · peak facility power of our halls 8,641.2 kW"
         in result.stdout
     )
     # Energy: nodes at utilisation 5,929.6 x 0.7 x 8,760 h = 36,360.3 MWh, reserved racks all year
-    # 309 x 8,760 h = 2,706.8 MWh: 39,067.1 MWh IT; x annual PUE 1.3 = 50,787.3 MWh; x 334.1 g/kWh
-    # = 16,968.0 t CO2; IT MWh x 1.5 L/kWh = 58,600.7 m3.
-    assert "per year: facility energy 50,787.3 MWh · CO2 16,968.0 t · water 58,600.7 m3" in result.stdout
+    # 471.28 x 8,760 h = 4,128.4 MWh: 40,488.7 MWh IT; x annual PUE 1.3 = 52,635.3 MWh; x 334.1 g/kWh
+    # = 17,585.5 t CO2; IT MWh x 1.5 L/kWh = 60,733.1 m3.
+    assert "per year: facility energy 52,635.3 MWh · CO2 17,585.5 t · water 60,733.1 m3" in result.stdout
     assert (
-        "cooling: air 1 hall(s), 430.0 kW · direct-liquid 1 hall(s), 990.0 kW · rear-door 2 hall(s), 4,818.6 kW"
+        "cooling: air 1 hall(s), 430.0 kW · direct-liquid 1 hall(s), 1,021.9 kW · rear-door 2 hall(s), 4,949.0 kW"
         in result.stdout
     )
     assert (out / "plan.json").is_file()
@@ -35,13 +36,19 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):
         assert hall_row in report
-    # h1: 2,611.2 kW of nodes + 138 kW of reserved racks = 2,749.2 kW of 2,880 kW (3,200 less 10%);
-    # energy 2,611.2 x 0.7 x 8,760 h + 138 x 8,760 h = 17,220.8 MWh; x PUE 1.3 = 22,387.0 MWh;
-    # x 334.1 g/kWh = 7,479.5 t CO2; IT MWh x 1.5 L/kWh = 25,831.1 m3 of water.
+    # h1: 2,611.2 kW of nodes + 192 kW of reserved racks = 2,803.2 kW of 2,880 kW (3,200 less 10%);
+    # energy 2,611.2 x 0.7 x 8,760 h + 192 x 8,760 h = 17,693.8 MWh; x PUE 1.3 = 23,001.9 MWh;
+    # x 334.1 g/kWh = 7,684.9 t CO2; IT MWh x 1.5 L/kWh = 26,540.7 m3 of water.
     assert (
-        "| h1 | rear-door | 2,749.2 (138.0) | 2,880.0 | 130.8 | 40.8 | 64 / 6 / 10 / 80 | 17,220.8 | 22,387.0 "
-        "| 7,479.5 | 25,831.1 |"
+        "| h1 | rear-door | 2,803.2 (192.0) | 2,880.0 | 76.8 | 40.8 | 64 / 6 / 10 / 80 | 17,693.8 | 23,001.9 "
+        "| 7,684.9 | 26,540.7 |"
     ) in report
+    # The fabric's bill of materials and the address plan (see tests/network for the figures).
+    assert (
+        "| h200-ib | NVIDIA Quantum-2 QM9700 (infiniband) | h2 | h200-a | 192 x 8 x 400G | 2 | 7 (32) | 56 / 32 / 0 "
+        "| 1,540 / 1,792 / 0 | 2,562 / 1,540 | 1:1 | 255 | 151.4* | 88 |"
+    ) in report
+    assert "| cluster/plano/pods | 10.64.0.0/13 | 524,288 | - |" in report
     # The pool's own row keeps the GPU figures: 2,611.2 x 0.7 x 8,760 h = 16,011.9 MWh.
     assert (
         "| h100-a | plano | h1 | hgx-h100-8gpu | h100-sxm | 256 | 2,048 | 64 | 2,611.2 | 16,011.9 |" in report

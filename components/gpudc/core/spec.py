@@ -88,7 +88,9 @@ Kilowatts = Annotated[
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, description="A share, 0 to 1.")]
 
 
-def raise_field_problems(model: str, problems: Iterable[tuple[str | tuple[str, ...], str | None]]) -> None:
+def raise_field_problems(
+    model: str, problems: Iterable[tuple[str | tuple[str | int, ...], str | None]]
+) -> None:
     """Raise every `(field, message)` problem a cross-field check found, each at its own field.
 
     A model validator's plain `ValueError` lands on the model's path (`sites[0]`); a stack-file

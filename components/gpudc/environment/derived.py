@@ -18,11 +18,13 @@ __all__ = [
     "DERIVED_OUTPUT",
     "ClusterFigures",
     "Derived",
+    "FabricFigures",
     "FindingRecord",
     "HallFigures",
     "ModelOverride",
     "PoolFigures",
     "SiteFigures",
+    "SubnetRecord",
     "WaivedRecord",
 ]
 
@@ -107,6 +109,49 @@ class ClusterFigures(_Record):
     driver_version: str
 
 
+class SubnetRecord(_Record):
+    """One carved subnet of a site's address plan, in allocation order."""
+
+    owner: Annotated[str, Field(description="`cluster/<name>` or `pool/<name>`.")]
+    role: str
+    index: int | None = None
+    cidr: str
+    addresses: int
+    hosts: Annotated[
+        int, Field(description="Addresses asked for (nodes with growth headroom); 0 for fixed prefixes.")
+    ]
+
+
+class FabricFigures(_Record):
+    """A compute fabric's bill of materials."""
+
+    name: str
+    kind: Literal["infiniband", "roce"]
+    switch: str
+    switch_product: str
+    hall: str | None = None
+    pools: list[str]
+    nodes: int
+    rails: int
+    speed_gbps: int
+    tiers: int
+    scalable_units: int
+    su_nodes: int
+    leaves: int
+    spines: int
+    cores: int
+    node_leaf_cables: int
+    leaf_spine_cables: int
+    spine_core_cables: int
+    switch_transceivers: int
+    node_transceivers: int
+    oversubscription: float
+    max_nodes: Annotated[int, Field(description="Largest node count the fabric's tier count connects.")]
+    power_kw: float
+    rack_units: int
+    power_verified: bool
+
+
 class SiteFigures(Energy):
     name: str
     region: str
@@ -123,6 +168,9 @@ class SiteFigures(Energy):
     halls: list[HallFigures]
     pools: list[PoolFigures]
     clusters: list[ClusterFigures]
+    supernets: list[str] = []
+    subnets: list[SubnetRecord] = []
+    fabrics: list[FabricFigures] = []
 
 
 class ModelOverride(_Record):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
@@ -12,11 +13,13 @@ from gpudc.core.findings import Finding
 from gpudc.environment.derived import (
     ClusterFigures,
     Derived,
+    FabricFigures,
     FindingRecord,
     HallFigures,
     ModelOverride,
     PoolFigures,
     SiteFigures,
+    SubnetRecord,
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
@@ -105,7 +108,58 @@ def site_figures(site: SitePlan) -> SiteFigures:
             for cluster in site.clusters
         ],
         **_energy(capacity.footprint),
+        **_network(site),
     )
+
+
+def _network(site: SitePlan) -> dict[str, Any]:
+    network = site.network
+    if network is None:
+        return {}
+    return {
+        "supernets": [str(net) for net in network.addresses.supernets],
+        "subnets": [
+            SubnetRecord(
+                owner=subnet.owner,
+                role=subnet.role.value,
+                index=subnet.index,
+                cidr=str(subnet.network),
+                addresses=subnet.network.num_addresses,
+                hosts=subnet.hosts,
+            )
+            for subnet in network.addresses.subnets
+        ],
+        "fabrics": [
+            FabricFigures(
+                name=fabric.name,
+                kind=fabric.kind.value,
+                switch=fabric.plan.switch.name,
+                switch_product=fabric.plan.switch.product_name,
+                hall=fabric.hall,
+                pools=list(fabric.pools),
+                nodes=fabric.plan.nodes,
+                rails=fabric.plan.rails,
+                speed_gbps=fabric.plan.speed_gbps,
+                tiers=fabric.plan.tiers,
+                scalable_units=fabric.plan.sus,
+                su_nodes=fabric.plan.su_nodes,
+                leaves=fabric.plan.leaves,
+                spines=fabric.plan.spines,
+                cores=fabric.plan.cores,
+                node_leaf_cables=fabric.plan.node_leaf_cables,
+                leaf_spine_cables=fabric.plan.leaf_spine_cables,
+                spine_core_cables=fabric.plan.spine_core_cables,
+                switch_transceivers=fabric.plan.switch_transceivers,
+                node_transceivers=fabric.plan.node_transceivers,
+                oversubscription=fabric.plan.oversubscription,
+                max_nodes=fabric.plan.max_nodes,
+                power_kw=_r(fabric.plan.power_kw),
+                rack_units=fabric.plan.rack_units,
+                power_verified=fabric.plan.switch.power_verified,
+            )
+            for fabric in network.fabrics
+        ],
+    }
 
 
 def _record(finding: Finding) -> FindingRecord:

@@ -22,6 +22,8 @@ from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
+from gpudc.network.ipam import fleet_overlaps
+from gpudc.network.plan import ClusterNetwork, NetworkPlan, PoolNetwork, plan_network
 from gpudc.nodepool.spec import NodePoolSpec
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
@@ -78,6 +80,9 @@ class PoolPlan:
     zone: str
     cluster: str
     capacity: PoolCapacity
+    network: PoolNetwork | None = None
+    """Subnets, fabric and per-node fabric labels (`node_labels[i]` for the pool's i-th node,
+    topograph keys, see `gpudc.network.topology`); None when the site declares no network."""
 
     @property
     def name(self) -> str:
@@ -109,6 +114,9 @@ class ClusterPlan:
     path: str
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
+    network: ClusterNetwork | None = None
+    """Pod, service and load-balancer ranges, the pools' subnets and the fabrics the cluster's
+    pools hang off; None when the site declares no network."""
 
     @property
     def name(self) -> str:
@@ -123,6 +131,7 @@ class SitePlan:
     path: str
     capacity: CapacityPlan
     clusters: tuple[ClusterPlan, ...]
+    network: NetworkPlan | None = None
 
     @property
     def name(self) -> str:
@@ -134,7 +143,7 @@ class SitePlan:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return self.capacity.findings
+        return self.capacity.findings + (self.network.findings if self.network else ())
 
     def pool(self, name: str) -> PoolPlan:
         """A pool's slice by name, for programs and tests (components are handed theirs)."""
@@ -174,13 +183,19 @@ def plan_site(
     """Capacity once, then each cluster's pools and operator; every finding raised together."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
+    prefix = f"{path}." if path else ""
+    assignment = _pool_clusters(site, prefix, findings)
+    network: NetworkPlan | None = None
     try:
-        capacity = plan_capacity(site, hardware, path)
+        network = plan_network(site, hardware, assignment, path)
+        findings.extend(network.findings if network else ())
+    except SpecError as exc:
+        findings.extend(exc.issues)
+    try:
+        capacity = plan_capacity(site, hardware, path, network_kw=network.network_kw if network else None)
         findings.extend(capacity.findings)
     except SpecError as exc:
         findings.extend(exc.issues)
-    prefix = f"{path}." if path else ""
-    assignment = _pool_clusters(site, prefix, findings)
     clusters: list[ClusterPlan] = []
     for cluster_path, cluster in site.cluster_specs:
         at = f"{prefix}{cluster_path}".rstrip(".")
@@ -202,15 +217,19 @@ def plan_site(
             findings.extend(exc.issues)
             continue
         if capacity is not None:
+            sliced = network.clusters.get(cluster.name) if network else None
+            by_pool = {pool.pool: pool for pool in sliced.pools} if sliced else {}
             pools = tuple(
-                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+                PoolPlan(
+                    pool.spec, site.name, site.region, site.zone, cluster.name, pool, by_pool.get(pool.name)
+                )
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, sliced))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
-    return SitePlan(site, path, capacity, tuple(clusters))
+    return SitePlan(site, path, capacity, tuple(clusters), network)
 
 
 def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
@@ -293,6 +312,15 @@ def plan_environment(spec: EnvironmentSpec, *, secrets: SecretLookup | None = No
         except SpecError as exc:
             findings.extend(exc.issues)
     findings.extend(_cross_site(spec))
+    findings.extend(
+        fleet_overlaps(
+            [
+                ("this stack file", name, plan.network.path, plan.network.addresses)
+                for name, plan in sites.items()
+                if plan.network is not None
+            ]
+        )
+    )
     kept, waived = _apply_waivers(findings, spec.waivers)
     if any(finding.is_error for finding in kept):
         raise SpecError(kept)

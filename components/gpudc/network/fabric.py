@@ -70,6 +70,7 @@ class FabricPlan:
     switch: SwitchModel
     radix: int
     rails: int
+    speed_gbps: int
     nodes: int
     reserved_slots: int
     tiers: int
@@ -161,6 +162,7 @@ def size_fabric(demand: FabricDemand, switch: SwitchModel, *, max_tiers: int = 3
         switch=switch,
         radix=radix,
         rails=demand.rails,
+        speed_gbps=demand.speed_gbps,
         nodes=demand.nodes,
         reserved_slots=reserved,
         tiers=tiers,

@@ -39,7 +39,7 @@ UNRECORDED = register(
     "GPUDC-NET-002", Severity.WARNING, "A pool or cluster is missing from the recorded allocation order"
 )
 STALE_ENTRY = register(
-    "GPUDC-NET-003", Severity.ERROR, "The allocation order names a pool or cluster the site does not have"
+    "GPUDC-NET-003", Severity.WARNING, "The allocation order names a pool or cluster the site does not have"
 )
 POD_CIDR = register("GPUDC-NET-004", Severity.ERROR, "A cluster's pod CIDR holds too few node ranges")
 FLEET_OVERLAP = register("GPUDC-NET-005", Severity.ERROR, "Two sites' address plans overlap")
@@ -220,8 +220,8 @@ def plan_addresses(
             findings.append(
                 STALE_ENTRY.finding(
                     f"{path}.allocation_order[{number}]",
-                    f"site {site} has no {key.replace('/', ' ')}; dropping the entry would give its "
-                    "space to the entries after it and move their subnets",
+                    f"site {site} has no {key.replace('/', ' ')}, so its space goes to the entries after "
+                    "it and their subnets move",
                     fix="restore it, or remove the entry and renumber the nodes of the entries after it",
                     value=key,
                 )

@@ -8,7 +8,9 @@ report.
 Placement rules, chosen so a reviewer can predict the layout from the stack file:
 - a hall's racks are numbered row by row (`<row>-01`, `<row>-02`, ...); the last
   `network_racks + storage_racks` of them are reserved and never hold nodes, and they draw
-  `network_rack_kw` / `storage_rack_kw` each from the hall's budget;
+  `network_rack_kw` / `storage_rack_kw` each from the hall's budget; where the site's network
+  declares a fabric whose switches stand in the hall, the switches' power (from the fabric plan,
+  `network_kw`) replaces `network_racks x network_rack_kw`;
 - racked pools are placed in stack-file order, each into fresh racks (pools never share a rack,
   so a rack is one failure and maintenance domain), as many systems per rack as both the rack's
   kW and its U allow; a rack-scale system (GB200 NVL72) is one indivisible unit;
@@ -20,7 +22,7 @@ Placement rules, chosen so a reviewer can predict the layout from the stack file
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gpudc.catalog.cooling import RACK_COOLING_LIMIT_KW
@@ -258,8 +260,9 @@ class _Demand:
 class _Checker:
     """Collects one site's findings while its capacity is planned."""
 
-    def __init__(self, site: SiteSpec, path: str) -> None:
+    def __init__(self, site: SiteSpec, path: str, network_kw: Mapping[str, float]) -> None:
         self.site = site
+        self.network_kw = network_kw
         self.prefix = f"{path}." if path else ""
         self.findings: list[Finding] = []
 
@@ -267,12 +270,16 @@ class _Checker:
         self.findings.append(finding)
 
 
-def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> CapacityPlan:
+def plan_capacity(
+    site: SiteSpec, hardware: Hardware, path: str = "", *, network_kw: Mapping[str, float] | None = None
+) -> CapacityPlan:
     """Place every racked pool, estimate every managed one, check the site's physical budgets.
 
+    `network_kw` is the power of the fabric switches standing in each hall (hall name -> kW),
+    from the network plan; it replaces the hall's stated network rack power.
     Raises `SpecError` with every finding when any is an error; warnings ride on the plan.
     """
-    check = _Checker(site, path)
+    check = _Checker(site, path, network_kw or {})
     _check_site_units(site, check)
     demands = _resolve_models(site, hardware, check)
     pools: list[PoolCapacity] = []
@@ -299,7 +306,7 @@ def plan_capacity(site: SiteSpec, hardware: Hardware, path: str = "") -> Capacit
     # Power is checked on what the stack file asks for, placed or not, so a rack shortage never
     # hides a power problem that following its advice would reveal.
     racked = [d for d in demands if d.spec.placement is PoolPlacement.RACKED]
-    reserved_kw = sum(_reserved_kw(hall) for hall in site.halls)
+    reserved_kw = sum(_reserved_kw(hall, check.network_kw) for hall in site.halls)
     racked_kw = sum(d.power_kw for d in racked) + reserved_kw
     managed_kw = sum(d.power_kw for d in demands if d.spec.placement is PoolPlacement.MANAGED)
     utility_kw = site.utility_power_mw * 1000 if site.utility_power_mw is not None else None
@@ -513,10 +520,11 @@ def _place_hall(
     return plans
 
 
-def _reserved_kw(hall: HallSpec) -> float:
-    return hall.network_racks * (hall.network_rack_kw or 0.0) + hall.storage_racks * (
-        hall.storage_rack_kw or 0.0
-    )
+def _reserved_kw(hall: HallSpec, network_kw: Mapping[str, float]) -> float:
+    network = network_kw.get(hall.name)
+    if network is None:
+        network = hall.network_racks * (hall.network_rack_kw or 0.0)
+    return network + hall.storage_racks * (hall.storage_rack_kw or 0.0)
 
 
 def _nodes_to_move(demand: Sequence[_Demand], excess_kw: float) -> str:
@@ -544,7 +552,7 @@ def _check_hall(
     placed_all: bool,
 ) -> HallPlan:
     site = check.site
-    reserved_kw = _reserved_kw(hall)
+    reserved_kw = _reserved_kw(hall, check.network_kw)
     planned_kw = sum(pool.power_kw for pool in demand) + reserved_kw
     available_kw = hall.power_kw * (1 - site.power_headroom)
     if planned_kw > available_kw + _EPSILON:
@@ -615,6 +623,8 @@ def _check_site_units(site: SiteSpec, check: _Checker) -> None:
 
 def _check_reserved_power(hall: HallSpec, hall_path: str, check: _Checker) -> None:
     for kind in ("network", "storage"):
+        if kind == "network" and hall.name in check.network_kw:
+            continue  # the fabric plan states what the network racks draw
         kw = getattr(hall, f"{kind}_rack_kw")
         if kw is not None and 0 < kw < _LEAST_RACK_KW:
             check.add(

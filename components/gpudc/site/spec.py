@@ -19,6 +19,7 @@ from gpudc.core.spec import (
     unique_names_problem,
 )
 from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.network.spec import NetworkSpec
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
 
 __all__ = ["HallSpec", "LocationSpec", "RowSpec", "SiteSpec"]
@@ -232,6 +233,13 @@ class SiteSpec(SpecModel):
         Field(max_length=64, description="Data halls; a site whose pools are all managed needs none."),
     ] = ()
     pools: Annotated[tuple[NodePoolSpec, ...], Field(max_length=256, description="GPU node pools.")] = ()
+    network: Annotated[
+        NetworkSpec | None,
+        Field(
+            description="The site's address plan and compute fabrics; a hall holding a fabric's "
+            "switches draws their power in place of network_rack_kw."
+        ),
+    ] = None
 
     @property
     def peak_pue(self) -> float:
@@ -249,7 +257,7 @@ class SiteSpec(SpecModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteSpec:
-        problems: list[tuple[str, str | None]] = [
+        problems: list[tuple[str | tuple[str | int, ...], str | None]] = [
             (field, unique_names_problem(field, [item.name for item in getattr(self, field)]))
             for field in ("halls", "pools", "clusters")
         ]
@@ -279,5 +287,32 @@ class SiteSpec(SpecModel):
                     "annual one, so raise design_pue or omit it",
                 )
             )
+        problems += self._network_problems()
         raise_field_problems("SiteSpec", problems)
         return self
+
+    def _network_problems(self) -> list[tuple[str | tuple[str | int, ...], str | None]]:
+        """A fabric's pools and hall must be the site's own (the network block is self-contained)."""
+        if self.network is None:
+            return []
+        pools = [pool.name for pool in self.pools]
+        halls = [hall.name for hall in self.halls]
+        problems: list[tuple[str | tuple[str | int, ...], str | None]] = []
+        for index, fabric in enumerate(self.network.fabrics):
+            at: tuple[str | int, ...] = ("network", "fabrics", index)
+            for number, name in enumerate(fabric.pools):
+                if name not in pools:
+                    problems.append(
+                        (
+                            (*at, "pools", number),
+                            f"names pool {name!r}, which the site does not have; use one of {pools}",
+                        )
+                    )
+            if fabric.hall is not None and fabric.hall not in halls:
+                problems.append(
+                    (
+                        (*at, "hall"),
+                        f"names hall {fabric.hall!r}, which the site does not have; use one of {halls}",
+                    )
+                )
+        return problems
