@@ -371,18 +371,30 @@ def test_resource_flavor_taint_effect_is_checked() -> None:
 
 
 def test_resource_flavor_matches_the_preview_copy() -> None:
-    """tests/preview keeps a hand-written copy; the transcription agrees with it field for field."""
+    """tests/preview keeps a hand-written copy; the transcription agrees with it field for field
+    and adds the CEL rule "a flavor with topologyName has nodeLabels" as JSON Schema."""
     preview = Path(__file__).parent.parent / "preview" / "kueue_resourceflavor_v1beta2.schema.json"
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items() if k not in ("$comment", "format", "type")}
+            dropped = ("$comment", "format", "type", "allOf")
+            return {k: strip(v) for k, v in node.items() if k not in dropped}
         if isinstance(node, list):
             return [strip(item) for item in node]
         return node
 
     ours = crd_schema("kueue.x-k8s.io/v1beta2", "ResourceFlavor")["properties"]["spec"]
     assert strip(ours) == strip(json.loads(preview.read_text())["properties"]["spec"])
+
+
+def test_resource_flavor_with_topology_needs_node_labels() -> None:
+    rf = ("kueue.x-k8s.io/v1beta2", "ResourceFlavor")
+    assert check_custom_resource(_without(rf, ("spec", "nodeLabels"))) == [
+        "$.spec: 'nodeLabels' is a required property"
+    ]
+    assert check_custom_resource(_with(rf, ("spec", "nodeLabels"), {})) == [
+        "$.spec.nodeLabels: {} should be non-empty"
+    ]
 
 
 # --- CoreWeave NodePool ----------------------------------------------------------------------------

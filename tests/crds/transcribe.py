@@ -14,7 +14,7 @@ Rules, so a file reads the same as the CRD it came from:
   `anyOf`; `required`, `enum`, min/max, length, item and property bounds and patterns stay as they
   are;
 - CEL rules (`x-kubernetes-validations`) do not run here. Those with a JSON Schema equivalent
-  (`_CEL_AS_SCHEMA`: enums of list items, `matches`, "not one of", "exactly one of") are written
+  (enums of list items, `matches`, "not one of", "exactly one of", "X needs a non-empty Y") are written
   as JSON Schema; every rule is also kept as a `$comment` at the node that carries it, so a reader
   sees what the API server checks on top of this schema.
 """
@@ -46,6 +46,7 @@ _NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _ITEM_IN = re.compile(r"^self\.all\(x, (?:!has\(x\.(\w+)\) \|\| )?x\.(\w+) in \[([^\]]*)\]\)$")
 _MATCHES = re.compile(r"^self\.matches\('(.*)'\)$")
 _NOT_IN = re.compile(r"^!\(self in \[([^\]]*)\]\)$")
+_NEEDS_NON_EMPTY = re.compile(r"^!has\(self\.(\w+)\) \|\| self\.(\w+)\.size\(\) >= 1$")
 _ONE_OF = re.compile(r"^\[((?:has\(self\.\w+\),?)+)\]\.filter\(x,x==true\)\.size\(\) == 1$")
 
 
@@ -62,6 +63,12 @@ def _cel_as_schema(rule: str, out: dict[str, Any]) -> None:
         out["pattern"] = match.group(1).replace("\\\\", "\\")
     elif match := _NOT_IN.match(rule):
         out["not"] = {"enum": _strings(match.group(1))}
+    elif match := _NEEDS_NON_EMPTY.match(rule):
+        present, needed = match.groups()
+        non_empty = {"minProperties": 1, "minItems": 1}
+        out.setdefault("allOf", []).append(
+            {"if": {"required": [present]}, "then": {"required": [needed], "properties": {needed: non_empty}}}
+        )
     elif match := _ONE_OF.match(rule):
         fields = re.findall(r"has\(self\.(\w+)\)", match.group(1))
         out["oneOf"] = [{"required": [field]} for field in fields]
