@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.crds.network_examples import NETWORK_EXAMPLES
 from tests.crds.schemas import check_custom_resource, crd_schema, known
 from tests.crds.transcribe import convert
 
@@ -233,9 +234,12 @@ def _without(kind_key: tuple[str, str], path: tuple[str | int, ...]) -> dict[str
     return body
 
 
+EXAMPLES.update(NETWORK_EXAMPLES)
+
+
 def test_every_schema_has_an_example() -> None:
     assert sorted(EXAMPLES) == known()
-    assert len(known()) == 12
+    assert len(known()) == 20
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES), ids=lambda key: f"{key[0]}-{key[1]}")

@@ -16,6 +16,7 @@ from gpudc.cluster.spec import ClusterSpec
 from gpudc.core.labels import SYSTEM_NAMESPACE, gpudc_labels
 from gpudc.environment.plan import ClusterPlan
 from gpudc.gpu_operator.component import GpuOperator
+from gpudc.network.component import SiteNetwork
 from gpudc.nodepool.component import GpuNodePool
 from gpudc.options import child_opts, spec_inputs
 
@@ -76,6 +77,15 @@ class Cluster(pulumi.ComponentResource):
         self._gpu_operator = GpuOperator(
             f"{name}-gpu-operator", spec.gpu_operator, plan=plan.operator, opts=child("gpu-operator")
         )
+        # The cluster's secondary networks and load balancer (issue 13), where the site plans a network.
+        if plan.network is not None:
+            SiteNetwork(
+                f"{name}-network",
+                plan.network.spec,
+                plan=plan.network,
+                site=plan.site,
+                opts=child_opts(self, opts, provider=providers.workload),
+            )
         self.pool_names = list(self._pools)
         self.register_outputs({"pool_names": self.pool_names})
 

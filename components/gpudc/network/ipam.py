@@ -165,14 +165,16 @@ def carve(
 class OwnerDemand:
     """What a pool or cluster asks of the address plan.
 
-    For a pool: its nodes, storage ports and compute rails per node. For a cluster: its nodes
-    (for the pod CIDR check).
+    For a pool: its nodes, storage ports, compute rails per node and the addresses each node takes
+    on a rail (`rail_block`: one per GPU, so each GPU's pod gets its own on the secondary network).
+    For a cluster: its nodes (for the pod CIDR check).
     """
 
     key: str
     nodes: int
     storage_ports: int = 0
     rails: int = 0
+    rail_block: int = 1
 
 
 def _pool_requests(demand: OwnerDemand, growth: float) -> list[Request]:

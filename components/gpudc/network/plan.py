@@ -84,12 +84,18 @@ class PoolNetwork:
     rails: tuple[Subnet, ...]
     fabric: str | None
     node_labels: tuple[Mapping[str, str], ...]
+    rail_block: int
+    """Addresses each node takes on each rail (one per GPU)."""
+    compute_nic: str
+    """Model of the pool's compute NICs (e.g. ConnectX-7), for a NicNodePolicy where pools differ."""
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterNetwork:
-    """A cluster's slice: pod, service and load-balancer ranges, its pools' slices, its fabrics."""
+    """A cluster's slice: pod, service and load-balancer ranges, its pools' slices, its fabrics;
+    `spec` is the site's network block the slice was planned from."""
 
+    spec: NetworkSpec
     cluster: str
     pods: Subnet
     services: Subnet
@@ -97,6 +103,8 @@ class ClusterNetwork:
     node_pod_prefix: int
     pools: tuple[PoolNetwork, ...]
     fabrics: tuple[SiteFabric, ...]
+    cluster_asn: int
+    inband_leaf_asn: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,11 @@ class NetworkPlan:
     @property
     def network_kw(self) -> Mapping[str, float]:
         return MappingProxyType({hall: load.power_kw for hall, load in self.hall_load.items()})
+
+
+def rail_block(model: NodeModel) -> int:
+    """Addresses a node takes on each rail: one per GPU, the most pods that can claim a GPU."""
+    return model.gpus_per_node
 
 
 def _per_node(model: NodeModel, fabric: Fabric) -> int:
@@ -157,6 +170,7 @@ def plan_network(
             nodes=pool.nodes,
             storage_ports=_per_node(model, Fabric.STORAGE),
             rails=_per_node(model, Fabric.COMPUTE),
+            rail_block=rail_block(model),
         )
         for pool in site.pools
         if (model := models[pool.name]) is not None
@@ -172,6 +186,7 @@ def plan_network(
         members = [p for p in site.pools if assignment.get(p.name) == cluster.name and models[p.name]]
         key = f"cluster/{cluster.name}"
         slices[cluster.name] = ClusterNetwork(
+            spec=network,
             cluster=cluster.name,
             pods=addresses.get(key, SubnetRole.PODS),
             services=addresses.get(key, SubnetRole.SERVICES),
@@ -179,6 +194,8 @@ def plan_network(
             node_pod_prefix=network.node_pod_prefix,
             pools=tuple(_pool_slice(pools[p.name].name, addresses, by_pool, models) for p in members),
             fabrics=tuple(f for f in fabrics if any(p.name in f.pools for p in members)),
+            cluster_asn=network.cluster_asn,
+            inband_leaf_asn=network.inband_leaf_asn,
         )
     return NetworkPlan(
         spec=network,
@@ -199,10 +216,10 @@ def _pool_slice(
 ) -> PoolNetwork:
     key = f"pool/{name}"
     fabric = by_pool.get(name)
+    model = models[name]
     labels: tuple[Mapping[str, str], ...] = ()
     if fabric is not None:
         start = fabric.first_slot(name)
-        model = models[name]
         per_domain = model.nodes_per_system if model is not None else 1
         labels = tuple(
             MappingProxyType(
@@ -226,6 +243,8 @@ def _pool_slice(
         rails=addresses.rails(key),
         fabric=fabric.name if fabric else None,
         node_labels=labels,
+        rail_block=rail_block(model) if model is not None else 1,
+        compute_nic=next((g.model for g in model.nics if g.fabric is Fabric.COMPUTE), "") if model else "",
     )
 
 

@@ -144,6 +144,19 @@ class NetworkSpec(SpecModel):
     fabrics: Annotated[
         tuple[FabricSpec, ...], Field(max_length=32, description="Compute fabrics of the site.")
     ] = ()
+    cluster_asn: Annotated[
+        Asn,
+        Field(
+            description="BGP ASN MetalLB speaks from each cluster's nodes to announce load-balancer addresses."
+        ),
+    ] = 4_201_000_001
+    inband_leaf_asn: Annotated[
+        Asn,
+        Field(
+            description="BGP ASN of the in-band leaves MetalLB peers with (each pool's in-band gateway, "
+            "the first address of its in-band subnet)."
+        ),
+    ] = 4_201_000_000
 
     @model_validator(mode="after")
     def _consistent(self) -> NetworkSpec:
