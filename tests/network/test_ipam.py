@@ -152,3 +152,17 @@ def test_fleet_overlap_names_both_files_and_ranges() -> None:
         "b.yaml site lab cluster/lab/pods 10.64.0.0/16 overlaps a.yaml site lab cluster/lab/pods "
         "10.64.0.0/16 (3 overlapping subnet pairs)"
     )
+
+
+def test_rails_hold_a_block_per_node() -> None:
+    network = NetworkSpec(supernets=("10.64.0.0/12",), allocation_order=("cluster/lab", "pool/a"))
+    plan, _ = plan_addresses(
+        network,
+        [OwnerDemand("cluster/lab", nodes=4)],
+        [OwnerDemand("pool/a", nodes=4, rails=2, rail_block=8)],
+        site="lab",
+        path="n",
+    )
+    assert plan is not None
+    # 4 nodes x 2 (growth) x 8 addresses = 64, plus network, broadcast and gateway: a /25.
+    assert [(s.hosts, s.network.prefixlen) for s in plan.rails("pool/a")] == [(64, 25), (64, 25)]

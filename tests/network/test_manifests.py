@@ -72,6 +72,7 @@ def test_rails_take_their_ranges_from_the_address_plan(network: ClusterNetwork) 
     assert ippool["metadata"]["name"] == "h100-a-rail0"
     assert ippool["spec"]["subnet"] == str(h100.rails[0].network)
     assert ippool["spec"]["perNodeBlockSize"] == 8  # one address per GPU
+    assert ippool["spec"]["gateway"] == str(next(h100.rails[0].network.hosts()))
     assert json.loads(nad["spec"]["config"])["ipam"] == {"type": "nv-ipam", "poolName": "h100-a-rail0"}
 
 

@@ -48,6 +48,9 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         "| 1,540 / 1,792 / 0 | 2,562 / 1,540 | 1:1 | 255 | 151.4* | 88 |"
     ) in report
     assert "| cluster/plano/pods | 10.64.0.0/13 | 524,288 | - |" in report
+    # RoCE leaf configurations: h100-roce's 4 SU x 8 rails (InfiniBand fabrics have none).
+    leaves = sorted((out / "network" / "plano").glob("*/*.nvue"))
+    assert [path.parent.name for path in leaves] == ["h100-roce"] * 32
     # The pool's own row keeps the GPU figures: 2,611.2 x 0.7 x 8,760 h = 16,011.9 MWh.
     assert (
         "| h100-a | plano | h1 | hgx-h100-8gpu | h100-sxm | 256 | 2,048 | 64 | 2,611.2 | 16,011.9 |" in report

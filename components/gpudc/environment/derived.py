@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "DERIVED_FORMAT",
     "DERIVED_OUTPUT",
+    "Artifact",
     "ClusterFigures",
     "Derived",
     "FabricFigures",
@@ -180,12 +181,27 @@ class ModelOverride(_Record):
     replaces_catalog: bool
 
 
+class Artifact(_Record):
+    """A text file the program derives for people or devices (a RoCE leaf's configuration),
+    written by the offline preview under out/<stack>/<path>."""
+
+    path: Annotated[
+        str,
+        Field(
+            pattern=r"^network(/[a-z0-9][a-z0-9-]*)+\.nvue$",
+            description="Relative path: `network/<site>/<fabric>/<leaf>.nvue`; no `..`, no absolute paths.",
+        ),
+    ]
+    text: str
+
+
 class Derived(_Record):
     format: Literal["gpudc.derived/v1"] = DERIVED_FORMAT
     sites: list[SiteFigures]
     findings: list[FindingRecord] = []
     waived: list[WaivedRecord] = []
     model_overrides: list[ModelOverride] = []
+    artifacts: list[Artifact] = []
 
     def total(self, figure: str) -> float:
         """A site figure summed over sites (`nodes`, `it_power_kw`, ...)."""

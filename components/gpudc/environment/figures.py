@@ -11,6 +11,7 @@ from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.cluster.spec import access_identity
 from gpudc.core.findings import Finding
 from gpudc.environment.derived import (
+    Artifact,
     ClusterFigures,
     Derived,
     FabricFigures,
@@ -23,6 +24,7 @@ from gpudc.environment.derived import (
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
+from gpudc.network.switchconfig import leaf_configs
 from gpudc.site.capacity import Footprint
 
 __all__ = ["derived_block", "environment_derived", "site_figures"]
@@ -190,8 +192,15 @@ def derived_block(
     node_models: Mapping[str, NodeModel] | None = None,
 ) -> Derived:
     """The block for any set of site plans, e.g. a library program's one site."""
+    sites = list(sites)
     return Derived(
         sites=[site_figures(site) for site in sites],
+        artifacts=[
+            Artifact(path=path, text=text)
+            for site in sites
+            if site.network is not None
+            for path, text in leaf_configs(site.network, site=site.name).items()
+        ],
         findings=[_record(finding) for finding in findings],
         waived=[WaivedRecord(**_record(item.finding).model_dump(), reason=item.reason) for item in waived],
         model_overrides=_overrides(gpu_models or {}, node_models or {}),

@@ -186,7 +186,8 @@ def _pool_requests(demand: OwnerDemand, growth: float) -> list[Request]:
     if demand.storage_ports:
         requests.append(Request(demand.key, SubnetRole.STORAGE, hosts=nodes * demand.storage_ports))
     requests += [
-        Request(demand.key, SubnetRole.RAIL, hosts=nodes, index=rail) for rail in range(demand.rails)
+        Request(demand.key, SubnetRole.RAIL, hosts=nodes * demand.rail_block, index=rail)
+        for rail in range(demand.rails)
     ]
     return requests
 

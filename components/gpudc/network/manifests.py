@@ -118,6 +118,8 @@ def rail_objects(pool: PoolNetwork, *, site: str) -> list[dict[str, Any]]:
                 "spec": {
                     "subnet": str(subnet.network),
                     "perNodeBlockSize": pool.rail_block,
+                    # The rail leaf's SVI (gpudc.network.switchconfig): the subnet's first address.
+                    "gateway": str(next(subnet.network.hosts())),
                     "nodeSelector": {
                         "nodeSelectorTerms": [
                             {

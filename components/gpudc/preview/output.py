@@ -1,4 +1,4 @@
-"""Write a plan to `out/<stack>/`: plan.json, manifests/, helm/ and report.md."""
+"""Write a plan to `out/<stack>/`: plan.json, manifests/, helm/, report.md and network/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gpudc.preview.report import render_report
 
 __all__ = ["OUTPUTS", "write_plan"]
 
-OUTPUTS = ("plan.json", "report.md", "manifests", "helm")
+OUTPUTS = ("plan.json", "report.md", "manifests", "helm", "network")
 """Everything `write_plan` writes, and so everything it may remove from an earlier plan."""
 
 
@@ -30,6 +30,9 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
         files[directory / "manifests" / manifest.filename] = manifest.to_yaml()
     for filename, values in helm_values(plan).items():
         files[directory / "helm" / filename] = values
+    # Artifacts the program derived (RoCE leaf configurations); their paths are checked relative.
+    for artifact in plan.derived.artifacts if plan.derived is not None else ():
+        files[directory / artifact.path] = artifact.text
     if directory.exists():
         foreign = sorted(path.name for path in directory.iterdir() if path.name not in OUTPUTS)
         if foreign:
