@@ -154,3 +154,37 @@ def test_validate_cli_reports_the_fabric_finding(scratch: Path, gpudc_cli: Calla
         "GPUDC-NET-006 sites[0].network.fabrics[1].switch: switch model 'qm9800' is not in the catalog, "
         "got 'qm9800'; use one of ['qm9700', 'sn5600']"
     ) in result.stdout + result.stderr
+
+
+def lab_with_network(network: dict[str, Any]) -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "stacks" / "Pulumi.lab.yaml").read_text())
+    environment = copy.deepcopy(data["config"]["gpudc:environment"])
+    environment["sites"][0]["network"] = network
+    return environment
+
+
+def test_inventory_bmcs_must_lie_in_the_pools_oob_subnet() -> None:
+    # The lab's inventory gives BMCs 10.90.0.11-14; a network elsewhere puts its OOB subnet elsewhere.
+    network = {
+        "supernets": ["10.200.0.0/16"],
+        "pod_prefix": 20,
+        "allocation_order": ["cluster/lab", "pool/h100"],
+    }
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(lab_with_network(network)), inventory_dir=ROOT / "stacks")
+    found = [issue for issue in caught.value.issues if issue.code == "GPUDC-NET-010"]
+    assert len(found) == 4
+    assert found[0].path == "sites[0].pools[0].inventory"
+    assert found[0].message == (
+        "inventory/lab/h100.csv line 2: node lab-h100-01's BMC 10.90.0.11 is outside the pool's "
+        "out-of-band subnet 10.200.32.32/28"
+    )
+    assert found[0].fix == "give the BMC an address in 10.200.32.32/28 (from 10.200.32.33) and update the row"
+    # A plan whose OOB subnet holds them: the BMCs' /28 comes first in a supernet of its own.
+    network = {
+        "supernets": ["10.90.0.0/28", "10.200.0.0/16"],
+        "pod_prefix": 20,
+        "allocation_order": ["pool/h100", "cluster/lab"],
+    }
+    plan = plan_environment(parse_environment(lab_with_network(network)), inventory_dir=ROOT / "stacks")
+    assert str(plan.sites["lab"].pool("h100").network.oob.network) == "10.90.0.0/28"  # type: ignore[union-attr]

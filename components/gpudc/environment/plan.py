@@ -24,7 +24,7 @@ from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.core.labels import HALL_LABEL, NODE_MODEL_LABEL, POOL_LABEL, REGION_LABEL, SITE_LABEL, ZONE_LABEL
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
-from gpudc.network.ipam import fleet_overlaps
+from gpudc.network.ipam import SubnetRole, bmc_outside_oob, fleet_overlaps
 from gpudc.network.plan import ClusterNetwork, NetworkPlan, PoolNetwork, plan_network
 from gpudc.nodepool.checks import (
     RackedPool,
@@ -251,6 +251,8 @@ def plan_site(
         findings.extend(check_cks(pool, f"{prefix}pools[{index}]"))
     if capacity is not None:
         findings.extend(_check_racks(site, prefix, capacity, inventories))
+    if network is not None:
+        findings.extend(_bmcs_in_oob(site, prefix, network, inventories))
     clusters: list[ClusterPlan] = []
     for cluster_path, cluster in site.cluster_specs:
         at = f"{prefix}{cluster_path}".rstrip(".")
@@ -323,6 +325,21 @@ def _pool_plan(
         capi=cluster.capi,
         network=network,
     )
+
+
+def _bmcs_in_oob(
+    site: SiteSpec, prefix: str, network: NetworkPlan, inventories: Mapping[str, Inventory]
+) -> list[Finding]:
+    """Each inventory BMC given as an IP address lies in its pool's out-of-band subnet."""
+    found = []
+    for index, pool in enumerate(site.pools):
+        inventory = inventories.get(pool.name)
+        if inventory is None:
+            continue
+        oob = network.addresses.get(f"pool/{pool.name}", SubnetRole.OOB).network
+        rows = [(host.name, host.line, host.bmc_address) for host in inventory.hosts]
+        found += bmc_outside_oob(oob, rows, file=inventory.file, path=f"{prefix}pools[{index}].inventory")
+    return found
 
 
 def _read_inventories(

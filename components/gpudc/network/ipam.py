@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from gpudc.core.findings import Finding, Severity, register
 from gpudc.network.spec import NetworkSpec
@@ -28,6 +29,7 @@ __all__ = [
     "Request",
     "Subnet",
     "SubnetRole",
+    "bmc_outside_oob",
     "carve",
     "fleet_overlaps",
     "hosts_prefix",
@@ -43,6 +45,9 @@ STALE_ENTRY = register(
 )
 POD_CIDR = register("GPUDC-NET-004", Severity.ERROR, "A cluster's pod CIDR holds too few node ranges")
 FLEET_OVERLAP = register("GPUDC-NET-005", Severity.ERROR, "Two sites' address plans overlap")
+BMC_OUTSIDE_OOB = register(
+    "GPUDC-NET-010", Severity.ERROR, "An inventory BMC address lies outside its pool's out-of-band subnet"
+)
 
 # Per subnet: the network and broadcast addresses and one gateway are not the nodes'.
 _RESERVED_ADDRESSES = 3
@@ -320,3 +325,29 @@ def fleet_overlaps(plans: Sequence[tuple[str, str, str, AddressPlan]]) -> list[F
                 )
             )
     return findings
+
+
+def bmc_outside_oob(
+    oob: ipaddress.IPv4Network, hosts: Sequence[tuple[str, int, str]], *, file: str, path: str
+) -> list[Finding]:
+    """Inventory rows (node, line, BMC URL) whose BMC is an IP address outside the pool's OOB
+    subnet; BMCs named by host name are left to DNS. One finding per row, at the pool's
+    `inventory` field."""
+    found = []
+    for node, line, url in hosts:
+        host = urlsplit(url).hostname or ""
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        if address not in oob:
+            found.append(
+                BMC_OUTSIDE_OOB.finding(
+                    path,
+                    f"{file} line {line}: node {node}'s BMC {address} is outside the pool's out-of-band "
+                    f"subnet {oob}",
+                    fix=f"give the BMC an address in {oob} (from {next(oob.hosts())}) and update the row",
+                    value=url,
+                )
+            )
+    return found
