@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from gpudc.gpu_operator.component import GpuOperator
     from gpudc.gpu_operator.spec import DriverMode, DriverSpec, GpuOperatorSpec, MigStrategy
     from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
+    from gpudc.network.component import SiteNetwork
+    from gpudc.network.fabric import FabricDemand, size_fabric
+    from gpudc.network.ipam import fleet_overlaps
+    from gpudc.network.spec import FabricSpec, NetworkSpec
     from gpudc.nodepool.component import GpuNodePool
     from gpudc.nodepool.spec import ExistingNodes, NodePoolSpec, PoolPlacement, Taint, TaintEffect
     from gpudc.site.component import DatacenterSite
@@ -54,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "EnvironmentPlan": "gpudc.environment.plan",
     "EnvironmentSpec": "gpudc.environment.spec",
     "ExistingNodes": "gpudc.nodepool.spec",
+    "FabricDemand": "gpudc.network.fabric",
+    "FabricSpec": "gpudc.network.spec",
     "Finding": "gpudc.core.findings",
     "GPU_MODELS": "gpudc.catalog",
     "GpuModel": "gpudc.catalog",
@@ -66,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "LocationSpec": "gpudc.site.spec",
     "MigStrategy": "gpudc.gpu_operator.spec",
     "NODE_MODELS": "gpudc.catalog",
+    "NetworkSpec": "gpudc.network.spec",
     "NodeModel": "gpudc.catalog",
     "NodePoolSpec": "gpudc.nodepool.spec",
     "OperatorPlan": "gpudc.gpu_operator.versions",
@@ -74,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "PoolPlan": "gpudc.environment.plan",
     "RowSpec": "gpudc.site.spec",
     "Severity": "gpudc.core.findings",
+    "SiteNetwork": "gpudc.network.component",
     "SitePlan": "gpudc.environment.plan",
     "SiteSpec": "gpudc.site.spec",
     "SpecError": "gpudc.core.errors",
@@ -82,12 +90,14 @@ _EXPORTS: dict[str, str] = {
     "Waiver": "gpudc.environment.spec",
     "cluster_providers": "gpudc.environment.providers",
     "derived_block": "gpudc.environment.figures",
+    "fleet_overlaps": "gpudc.network.ipam",
     "kubernetes_provider": "gpudc.environment.providers",
     "load_environment": "gpudc.environment.load",
     "parse_environment": "gpudc.environment.load",
     "plan_environment": "gpudc.environment.plan",
     "plan_operator": "gpudc.gpu_operator.versions",
     "plan_site": "gpudc.environment.plan",
+    "size_fabric": "gpudc.network.fabric",
     "standalone_pool_plan": "gpudc.environment.plan",
 }
 
@@ -107,6 +117,8 @@ __all__ = [
     "EnvironmentPlan",
     "EnvironmentSpec",
     "ExistingNodes",
+    "FabricDemand",
+    "FabricSpec",
     "Finding",
     "GpuModel",
     "GpuNodePool",
@@ -117,6 +129,7 @@ __all__ = [
     "KubeconfigSecretAccess",
     "LocationSpec",
     "MigStrategy",
+    "NetworkSpec",
     "NodeModel",
     "NodePoolSpec",
     "OperatorPlan",
@@ -125,6 +138,7 @@ __all__ = [
     "PoolPlan",
     "RowSpec",
     "Severity",
+    "SiteNetwork",
     "SitePlan",
     "SiteSpec",
     "SpecError",
@@ -133,12 +147,14 @@ __all__ = [
     "Waiver",
     "cluster_providers",
     "derived_block",
+    "fleet_overlaps",
     "kubernetes_provider",
     "load_environment",
     "parse_environment",
     "plan_environment",
     "plan_operator",
     "plan_site",
+    "size_fabric",
     "standalone_pool_plan",
 ]
 

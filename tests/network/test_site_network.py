@@ -188,3 +188,9 @@ def test_inventory_bmcs_must_lie_in_the_pools_oob_subnet() -> None:
     }
     plan = plan_environment(parse_environment(lab_with_network(network)), inventory_dir=ROOT / "stacks")
     assert str(plan.sites["lab"].pool("h100").network.oob.network) == "10.90.0.0/28"  # type: ignore[union-attr]
+
+
+def test_kueue_levels_above_rack_for_a_cluster_on_a_fabric() -> None:
+    cluster = plan(plano()).sites["plano"].clusters[0]
+    assert cluster.network is not None
+    assert cluster.network.fabric_levels == ("fabric.topograph.run/tier-1", "fabric.topograph.run/tier-0")

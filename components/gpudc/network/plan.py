@@ -20,7 +20,7 @@ from gpudc.core.findings import Finding, Severity, register
 from gpudc.network.fabric import FabricDemand, FabricPlan, FabricTooSmallError, size_fabric
 from gpudc.network.ipam import AddressPlan, OwnerDemand, Subnet, SubnetRole, plan_addresses
 from gpudc.network.spec import FabricSpec, NetworkSpec
-from gpudc.network.topology import node_fabric_labels
+from gpudc.network.topology import fabric_levels, node_fabric_labels
 from gpudc.site.spec import SiteSpec
 
 __all__ = [
@@ -105,6 +105,12 @@ class ClusterNetwork:
     fabrics: tuple[SiteFabric, ...]
     cluster_asn: int
     inband_leaf_asn: int
+
+    @property
+    def fabric_levels(self) -> tuple[str, ...]:
+        """Node label keys the cluster's Kueue `Topology` gains above its rack level, top-down
+        (`gpudc.network.topology.fabric_levels`); () when no pool of the cluster is on a fabric."""
+        return fabric_levels() if self.fabrics else ()
 
 
 @dataclass(frozen=True, slots=True)
