@@ -114,15 +114,8 @@ def test_fabric_names_a_pool_the_site_lacks() -> None:
 
 
 def test_a_copy_of_plano_overlaps_naming_both_files_and_ranges() -> None:
-    first = plan(plano()).sites["plano"].network
-    second = plan(plano()).sites["plano"].network
-    assert first is not None and second is not None
-    [found] = fleet_overlaps(
-        [
-            ("stacks/Pulumi.plano.yaml", "plano", first.path, first.addresses),
-            ("stacks/Pulumi.plano-copy.yaml", "plano", second.path, second.addresses),
-        ]
-    )
+    plans = [("stacks/Pulumi.plano.yaml", plan(plano())), ("stacks/Pulumi.plano-copy.yaml", plan(plano()))]
+    [found] = fleet_overlaps([entry for file, each in plans for entry in each.address_plans(file)])
     assert found.code == "GPUDC-NET-005"
     assert found.message.startswith(
         "stacks/Pulumi.plano-copy.yaml site plano cluster/plano/pods 10.64.0.0/13 overlaps "

@@ -24,7 +24,7 @@ from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.core.labels import HALL_LABEL, NODE_MODEL_LABEL, POOL_LABEL, REGION_LABEL, SITE_LABEL, ZONE_LABEL
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
-from gpudc.network.ipam import SubnetRole, bmc_outside_oob, fleet_overlaps
+from gpudc.network.ipam import AddressPlan, SubnetRole, bmc_outside_oob, fleet_overlaps
 from gpudc.network.plan import ClusterNetwork, NetworkPlan, PoolNetwork, plan_network
 from gpudc.nodepool.checks import (
     RackedPool,
@@ -218,6 +218,15 @@ class EnvironmentPlan:
     @property
     def clusters(self) -> tuple[ClusterPlan, ...]:
         return tuple(cluster for site in self.sites.values() for cluster in site.clusters)
+
+    def address_plans(self, file: str) -> list[tuple[str, str, str, AddressPlan]]:
+        """Each site's address plan labelled with `file`, for `network.ipam.fleet_overlaps` over
+        many stack files (`gpudc validate --all`)."""
+        return [
+            (file, name, site.network.path, site.network.addresses)
+            for name, site in self.sites.items()
+            if site.network is not None
+        ]
 
 
 def plan_site(
@@ -521,9 +530,9 @@ def plan_environment(
     findings.extend(
         fleet_overlaps(
             [
-                ("this stack file", name, plan.network.path, plan.network.addresses)
-                for name, plan in sites.items()
-                if plan.network is not None
+                ("this stack file", name, site_plan.network.path, site_plan.network.addresses)
+                for name, site_plan in sites.items()
+                if site_plan.network is not None
             ]
         )
     )
