@@ -128,7 +128,9 @@ def test_stale_entry_warns_small_supernet_and_pod_cidr_are_errors() -> None:
     assert findings[1].message == (
         "cluster/lab: a /24 pod CIDR holds 4 node ranges of /26, but 4 nodes with 100% growth need 8"
     )
-    assert findings[1].fix == "lower sites[0].network.pod_prefix to 23 or raise node_pod_prefix"
+    assert findings[1].fix == (
+        "lower sites[0].network.pod_prefix to 23 or raise sites[0].network.node_pod_prefix to 27"
+    )
 
 
 def test_fleet_overlap_names_both_files_and_ranges() -> None:

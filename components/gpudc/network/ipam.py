@@ -51,6 +51,9 @@ BMC_OUTSIDE_OOB = register(
 
 # Per subnet: the network and broadcast addresses and one gateway are not the nodes'.
 _RESERVED_ADDRESSES = 3
+# NetworkSpec's bounds, which a fix never leaves.
+_LEAST_POD_PREFIX = 8
+_MOST_NODE_POD_PREFIX = 28
 
 
 class SubnetRole(StrEnum):
@@ -250,14 +253,20 @@ def plan_addresses(
         ranges = 1 << (network.node_pod_prefix - network.pod_prefix)
         wanted = math.ceil(demand.nodes * (1 + network.growth))
         if wanted > ranges:
-            least = network.node_pod_prefix - math.ceil(math.log2(wanted))
+            bits = math.ceil(math.log2(wanted))
+            least = network.node_pod_prefix - bits
+            widest = network.pod_prefix + bits
+            # Only fixes the spec's bounds allow (pod_prefix >= 8, node_pod_prefix <= 28).
+            fixes = [f"lower {path}.pod_prefix to {least}"] if least >= _LEAST_POD_PREFIX else []
+            if widest <= _MOST_NODE_POD_PREFIX:
+                fixes.append(f"raise {path}.node_pod_prefix to {widest}")
             findings.append(
                 POD_CIDR.finding(
                     f"{path}.pod_prefix",
                     f"{demand.key}: a /{network.pod_prefix} pod CIDR holds {ranges} node ranges of "
                     f"/{network.node_pod_prefix}, but {demand.nodes} nodes with {network.growth:.0%} growth "
                     f"need {wanted}",
-                    fix=f"lower {path}.pod_prefix to {least} or raise node_pod_prefix",
+                    fix=" or ".join(fixes) or "split the cluster's pools over more clusters",
                     value=network.pod_prefix,
                 )
             )
@@ -280,8 +289,12 @@ def plan_addresses(
                 f"{path}.supernets",
                 f"site {site}: {len(missing)} of {len(requests)} subnets do not fit (first: {missing[0].name}, "
                 f"a /{missing[0].prefixlen}); the plan needs {need:,} addresses, the supernets hold {have:,}",
-                fix=f"add a supernet of at least /{32 - math.ceil(math.log2(max(need - have, 1)))} or lower "
-                f"{path}.growth",
+                fix=(
+                    f"add a supernet of at least /{32 - math.ceil(math.log2(max(need - have, 1)))} or lower "
+                    f"{path}.growth"
+                    if need - have <= 1 << 31
+                    else "split the site's pools over more sites: more than an IPv4 /1 is missing"
+                ),
             )
         )
     if any(finding.is_error for finding in findings):
