@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from gpudc.network.manifests import metallb_objects, nic_cluster_policy, nic_node_policies, rail_objects
+from gpudc.network.manifests import (
+    metallb_objects,
+    nic_cluster_policy,
+    nic_node_policies,
+    rail_objects,
+    section_conflicts,
+    selector_overlaps,
+)
 from gpudc.network.plan import ClusterNetwork
 from tests.crds.schemas import check_custom_resource
 from tests.network.test_site_network import plan, plano
@@ -50,20 +57,53 @@ def test_every_object_validates_against_its_upstream_crd(network: ClusterNetwork
 def test_the_cluster_policy_has_the_one_reconciled_name_and_no_whereabouts(network: ClusterNetwork) -> None:
     policy = nic_cluster_policy(network, site="plano")
     assert policy["metadata"]["name"] == "nic-cluster-policy"
-    assert sorted(policy["spec"]) == ["nvIpam", "ofedDriver", "rdmaSharedDevicePlugin", "secondaryNetwork"]
+    # plano's pools differ, so the driver and device plugin go to the NicNodePolicies: the
+    # operator's webhook refuses a section both kinds set.
+    assert sorted(policy["spec"]) == ["nvIpam", "secondaryNetwork"]
     assert "ipamPlugin" not in policy["spec"]["secondaryNetwork"]  # Whereabouts, dropped in v25.10
-    assert policy["spec"]["ofedDriver"]["version"] == "doca3.4.1-26.04-1.1.0.0-1"
 
 
-def test_node_policies_where_pools_differ_have_disjoint_selectors(network: ClusterNetwork) -> None:
+def test_node_policies_where_pools_differ_never_conflict(network: ClusterNetwork) -> None:
     # plano's pools differ: 8 ConnectX-7 rails (H100, H200) and 4 (L40S, GB200).
-    selectors = [p["spec"]["nodeSelector"] for p in nic_node_policies(network, site="plano")]
-    assert selectors == [
+    policies = nic_node_policies(network, site="plano")
+    assert [p["spec"]["nodeSelector"] for p in policies] == [
         {"gpudc.io/pool": "h100-a"},
         {"gpudc.io/pool": "h200-a"},
         {"gpudc.io/pool": "l40s-inference"},
         {"gpudc.io/pool": "gb200-a"},
     ]
+    assert policies[0]["spec"]["ofedDriver"]["version"] == "doca3.4.1-26.04-1.1.0.0-1"
+    assert section_conflicts(nic_cluster_policy(network, site="plano"), policies) == []
+    assert selector_overlaps(policies) == []
+    assert all(len(p["metadata"]["name"]) <= 30 for p in policies)  # the webhook's limit
+
+
+def test_the_overlap_checks_find_what_the_webhook_refuses(network: ClusterNetwork) -> None:
+    policies = nic_node_policies(network, site="plano")
+    twin = {**policies[0], "metadata": {"name": "twin"}}
+    assert selector_overlaps([policies[0], twin]) == ["h100-a-nic / twin"]
+    full = {**nic_cluster_policy(network, site="plano")}
+    full["spec"] = {**full["spec"], "ofedDriver": {"image": "doca-driver"}}
+    assert section_conflicts(full, policies[:1]) == ["h100-a-nic: ofedDriver"]
+
+
+def test_alike_pools_get_the_whole_cluster_policy() -> None:
+    cluster = plan(plano_alike()).sites["plano"].clusters[0]
+    assert cluster.network is not None
+    assert nic_node_policies(cluster.network, site="plano") == []
+    spec = nic_cluster_policy(cluster.network, site="plano")["spec"]
+    assert sorted(spec) == ["nvIpam", "ofedDriver", "rdmaSharedDevicePlugin", "secondaryNetwork"]
+    assert spec["ofedDriver"]["version"] == "doca3.4.1-26.04-1.1.0.0-1"
+
+
+def plano_alike() -> dict[str, Any]:
+    """plano with only its two 8-rail ConnectX-7 pools (H100, H200)."""
+    environment = plano()
+    site = environment["sites"][0]
+    site["pools"] = site["pools"][:2]
+    site["network"]["allocation_order"] = ["cluster/plano", "pool/h100-a", "pool/h200-a"]
+    site["network"]["fabrics"] = site["network"]["fabrics"][:2]
+    return environment
 
 
 def test_rails_take_their_ranges_from_the_address_plan(network: ClusterNetwork) -> None:

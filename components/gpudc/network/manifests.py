@@ -27,11 +27,14 @@ from gpudc.network.plan import ClusterNetwork, PoolNetwork
 
 __all__ = [
     "IPAM_NAMESPACE",
+    "NODE_SECTIONS",
     "RDMA_RESOURCE",
     "metallb_objects",
     "nic_cluster_policy",
     "nic_node_policies",
     "rail_objects",
+    "section_conflicts",
+    "selector_overlaps",
 ]
 
 IPAM_NAMESPACE = NETWORK_OPERATOR.chart.namespace
@@ -56,26 +59,65 @@ def _rdma_plugin() -> dict[str, Any]:
     return {**_image("rdmaSharedDevicePlugin"), "config": json.dumps(config, sort_keys=True)}
 
 
+# Sections a NicClusterPolicy and a NicNodePolicy may not both set: the operator's admission webhook
+# refuses the second (network-operator v26.4.1 pkg/policyoverlap/overlap.go DetectSectionConflict).
+NODE_SECTIONS = ("ofedDriver", "rdmaSharedDevicePlugin", "sriovDevicePlugin")
+# api/v1alpha1/validator/nicpolicy_webhook.go, maxNicNodePolicyNameLength (DaemonSet names get it as suffix).
+_NODE_POLICY_NAME_LENGTH = 30
+
+
+def section_conflicts(cluster_policy: dict[str, Any], node_policies: list[dict[str, Any]]) -> list[str]:
+    """Sections set by both the cluster policy and a node policy (`<policy>: <section>`), as the
+    operator's webhook would refuse them; [] for what gpudc renders."""
+    return [
+        f"{policy['metadata']['name']}: {section}"
+        for policy in node_policies
+        for section in NODE_SECTIONS
+        if section in cluster_policy["spec"] and section in policy["spec"]
+    ]
+
+
+def selector_overlaps(node_policies: list[dict[str, Any]]) -> list[str]:
+    """Pairs of node policies whose selectors could pick one node: both select by `gpudc.io/pool`
+    with the same pool, or either selects by anything else (gpudc cannot tell those apart)."""
+    found = []
+    for index, first in enumerate(node_policies):
+        for second in node_policies[index + 1 :]:
+            a, b = first["spec"]["nodeSelector"], second["spec"]["nodeSelector"]
+            if set(a) != {POOL_LABEL} or set(b) != {POOL_LABEL} or a == b:
+                found.append(f"{first['metadata']['name']} / {second['metadata']['name']}")
+    return found
+
+
 def nic_cluster_policy(network: ClusterNetwork, *, site: str) -> dict[str, Any]:
-    """The cluster's one NicClusterPolicy."""
+    """The cluster's one NicClusterPolicy. Where pools differ, the driver and device plugin
+    sections go to their NicNodePolicies instead (the operator refuses a section set in both)."""
+    spec: dict[str, Any] = {
+        "secondaryNetwork": {"cniPlugins": _image("cniPlugins"), "multus": _image("multus")},
+        "nvIpam": {**_image("nvIpam"), "enableWebhook": False},
+    }
+    if not nic_node_policies(network, site=site):
+        spec.update(_node_sections())
     return {
         "apiVersion": "mellanox.com/v1alpha1",
         "kind": "NicClusterPolicy",
         "metadata": {"name": NIC_CLUSTER_POLICY_NAME, "labels": gpudc_labels(site=site or None)},
-        "spec": {
-            "ofedDriver": {
-                **_image("ofedDriver"),
-                # Drain a node before its driver is replaced, one node at a time.
-                "upgradePolicy": {
-                    "autoUpgrade": True,
-                    "maxParallelUpgrades": 1,
-                    "drain": {"enable": True, "force": True, "deleteEmptyDir": True, "timeoutSeconds": 300},
-                },
+        "spec": dict(sorted(spec.items())),
+    }
+
+
+def _node_sections() -> dict[str, Any]:
+    return {
+        "ofedDriver": {
+            **_image("ofedDriver"),
+            # Drain a node before its driver is replaced, one node at a time.
+            "upgradePolicy": {
+                "autoUpgrade": True,
+                "maxParallelUpgrades": 1,
+                "drain": {"enable": True, "force": True, "deleteEmptyDir": True, "timeoutSeconds": 300},
             },
-            "rdmaSharedDevicePlugin": _rdma_plugin(),
-            "secondaryNetwork": {"cniPlugins": _image("cniPlugins"), "multus": _image("multus")},
-            "nvIpam": {**_image("nvIpam"), "enableWebhook": False},
         },
+        "rdmaSharedDevicePlugin": _rdma_plugin(),
     }
 
 
@@ -91,14 +133,10 @@ def nic_node_policies(network: ClusterNetwork, *, site: str) -> list[dict[str, A
             "apiVersion": "mellanox.com/v1alpha1",
             "kind": "NicNodePolicy",
             "metadata": {
-                "name": k8s_name(pool.pool, "nic"),
+                "name": k8s_name(pool.pool, "nic", max_length=_NODE_POLICY_NAME_LENGTH),
                 "labels": gpudc_labels(site=site or None, pool=pool.pool),
             },
-            "spec": {
-                "nodeSelector": {POOL_LABEL: pool.pool},
-                "ofedDriver": _image("ofedDriver"),
-                "rdmaSharedDevicePlugin": _rdma_plugin(),
-            },
+            "spec": {"nodeSelector": {POOL_LABEL: pool.pool}, **_node_sections()},
         }
         for pool in pools
     ]
