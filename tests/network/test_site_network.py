@@ -25,7 +25,7 @@ def plano() -> dict[str, Any]:
 
 
 def plan(environment: dict[str, Any]) -> EnvironmentPlan:
-    return plan_environment(parse_environment(environment))
+    return plan_environment(parse_environment(environment), inventory_dir=ROOT / "stacks")
 
 
 def errors(environment: dict[str, Any]) -> list[Any]:
@@ -118,8 +118,8 @@ def test_a_copy_of_plano_overlaps_naming_both_files_and_ranges() -> None:
     [found] = fleet_overlaps([entry for file, each in plans for entry in each.address_plans(file)])
     assert found.code == "GPUDC-NET-005"
     assert found.message.startswith(
-        "stacks/Pulumi.plano-copy.yaml site plano cluster/plano/pods 10.64.0.0/13 overlaps "
-        "stacks/Pulumi.plano.yaml site plano cluster/plano/pods 10.64.0.0/13 ("
+        "stacks/Pulumi.plano-copy.yaml site plano cluster/plano/pods 10.72.0.0/13 overlaps "
+        "stacks/Pulumi.plano.yaml site plano cluster/plano/pods 10.72.0.0/13 ("
     )
 
 
@@ -127,7 +127,8 @@ def test_two_sites_of_one_file_must_not_overlap() -> None:
     environment = plano()
     twin = copy.deepcopy(environment["sites"][0])
     twin["name"] = "plano-b"
-    twin["kubernetes"] = {"type": "context", "context": "plano-b"}
+    twin["clusters"][0]["name"] = "plano-b"
+    twin["clusters"][0]["kubernetes"] = {"type": "context", "context": "plano-b"}
     twin["network"]["allocation_order"][0] = "cluster/plano-b"
     environment["sites"].append(twin)
     found = [e for e in errors(environment) if e.code == "GPUDC-NET-005"]

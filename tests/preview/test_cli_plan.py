@@ -29,10 +29,12 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         in result.stdout
     )
     assert (out / "plan.json").is_file()
-    # 3 namespaces, a NodePatch per node (256 + 192 + 80 + 144), 4 flavors, Kueue's Topology,
-    # ClusterQueue, LocalQueue and 3 WorkloadPriorityClasses; the network's 2 namespaces and 59
-    # custom resources (tests/network).
-    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 672 + 4 + 3 + 3 + 2 + 59
+    # The workload cluster: 3 namespaces, 4 flavors, Kueue's Topology, ClusterQueue, LocalQueue and
+    # 3 WorkloadPriorityClasses; the network's 2 namespaces and 59 custom resources (tests/network).
+    # The management cluster: a BareMetalHost and a BMC Secret per inventory row (672 nodes + 10
+    # spares), and per pool 5 Cluster API / Metal3 objects.
+    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 4 + 3 + 3 + 2 + 59
+    assert len(list((out / "manifests" / "plano-management").glob("*.yaml"))) == 2 * 682 + 4 * 5 + 1
     assert (out / "helm" / "plano-kubernetes" / "gpu-operator-gpu-operator.values.yaml").is_file()
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):
@@ -49,7 +51,8 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         "| h200-ib | NVIDIA Quantum-2 QM9700 (infiniband) | h2 | h200-a | 192 x 8 x 400G | 2 | 7 (32) | 56 / 32 / 0 "
         "| 1,540 / 1,792 / 0 | 2,562 / 1,540 | 1:1 | 255 | 151.4* | 88 |"
     ) in report
-    assert "| cluster/plano/pods | 10.64.0.0/13 | 524,288 | - |" in report
+    assert "| cluster/plano/pods | 10.72.0.0/13 | 524,288 | - |" in report
+    assert "| pool/h200-a/oob | 10.64.16.0/20 | 4,096 | 384 |" in report  # the inventory's BMC block
     # RoCE leaf configurations: h100-roce's 4 SU x 8 rails (InfiniBand fabrics have none).
     leaves = sorted((out / "network" / "plano").glob("*/*.nvue"))
     assert [path.parent.name for path in leaves] == ["h100-roce"] * 32

@@ -185,10 +185,10 @@ class OwnerDemand:
     rail_block: int = 1
 
 
-def _pool_requests(demand: OwnerDemand, growth: float) -> list[Request]:
+def _pool_requests(demand: OwnerDemand, growth: float, oob_prefix: int | None = None) -> list[Request]:
     nodes = math.ceil(demand.nodes * (1 + growth))
     requests = [
-        Request(demand.key, SubnetRole.OOB, hosts=nodes),
+        Request(demand.key, SubnetRole.OOB, hosts=nodes, prefix=oob_prefix),
         Request(demand.key, SubnetRole.INBAND, hosts=nodes),
     ]
     if demand.storage_ports:
@@ -277,13 +277,45 @@ def plan_addresses(
         requests += (
             _cluster_requests(demand, network)
             if kind == "cluster"
-            else _pool_requests(demand, network.growth)
+            else _pool_requests(demand, network.growth, network.oob_prefix)
         )
+    for request in requests:
+        if request.role is SubnetRole.OOB and request.prefixlen > hosts_prefix(request.hosts):
+            findings.append(
+                ADDRESS_SPACE.finding(
+                    f"{path}.oob_prefix",
+                    f"site {site}: {request.owner}'s out-of-band /{request.prefixlen} holds "
+                    f"{(1 << (32 - request.prefixlen)) - _RESERVED_ADDRESSES:,} BMCs, it needs {request.hosts:,} "
+                    "with growth",
+                    fix=f"lower {path}.oob_prefix to {hosts_prefix(request.hosts)} or lower {path}.growth",
+                    value=network.oob_prefix,
+                )
+            )
     supernets = tuple(ipaddress.IPv4Network(net) for net in network.supernets)
-    placed, missing = carve(supernets, requests)
+    separate = network.oob_supernet is not None
+    if network.oob_supernet is None:
+        placed, missing = carve(supernets, requests)
+    else:
+        # The out-of-band range is carved on its own, in the same recorded order.
+        oob = ipaddress.IPv4Network(network.oob_supernet)
+        oob_placed, oob_missing = carve([oob], [r for r in requests if r.role is SubnetRole.OOB])
+        rest_placed, missing = carve(supernets, [r for r in requests if r.role is not SubnetRole.OOB])
+        by_name = {subnet.name: subnet for subnet in oob_placed + rest_placed}
+        placed = [by_name[r.name] for r in requests if r.name in by_name]
+        if oob_missing:
+            findings.append(
+                ADDRESS_SPACE.finding(
+                    f"{path}.oob_supernet",
+                    f"site {site}: {len(oob_missing)} out-of-band subnets do not fit {oob} (first: "
+                    f"{oob_missing[0].name}, a /{oob_missing[0].prefixlen})",
+                    fix=f"give {path}.oob_supernet a larger network or lower {path}.growth",
+                    value=str(oob),
+                )
+            )
+        supernets = (oob, *supernets)
     if missing:
-        need = sum(1 << (32 - r.prefixlen) for r in requests)
-        have = sum(net.num_addresses for net in supernets)
+        need = sum(1 << (32 - r.prefixlen) for r in requests if not (separate and r.role is SubnetRole.OOB))
+        have = sum(ipaddress.IPv4Network(net).num_addresses for net in network.supernets)
         findings.append(
             ADDRESS_SPACE.finding(
                 f"{path}.supernets",

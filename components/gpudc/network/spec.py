@@ -9,6 +9,7 @@ sizes them (leaves, spines, cores, cables, optics, power) from the pools' node c
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -97,6 +98,23 @@ class NetworkSpec(SpecModel):
             "no two sites or stack files of a fleet may overlap.",
         ),
     ]
+    oob_supernet: Annotated[
+        Cidr | None,
+        Field(
+            description="IPv4 network the pools' out-of-band (BMC) subnets are carved from, apart from "
+            "`supernets` (which it must not overlap); default: carved from `supernets` like the rest."
+        ),
+    ] = None
+    oob_prefix: Annotated[
+        int | None,
+        Field(
+            ge=16,
+            le=30,
+            strict=True,
+            description="Prefix length of every pool's out-of-band subnet (e.g. 20), for a BMC plan made "
+            "in fixed blocks; default: each sized for its pool's nodes with growth.",
+        ),
+    ] = None
     growth: Annotated[
         float,
         Field(
@@ -166,6 +184,18 @@ class NetworkSpec(SpecModel):
         twice = repeated(list(self.allocation_order))
         if twice:
             problems.append(("allocation_order", f"lists {twice} more than once; keep the first"))
+        if self.oob_supernet is not None:
+            oob = ipaddress.ip_network(self.oob_supernet)
+            clash = [net for net in self.supernets if ipaddress.ip_network(net).overlaps(oob)]
+            if ":" in self.oob_supernet:
+                problems.append(("oob_supernet", "must be an IPv4 network"))
+            elif clash:
+                problems.append(
+                    (
+                        "oob_supernet",
+                        f"overlaps supernets {clash}; give the out-of-band range a network of its own",
+                    )
+                )
         if any(":" in net for net in self.supernets):
             problems.append(("supernets", "must be IPv4 networks (IPv6 address plans are not supported yet)"))
         if self.node_pod_prefix <= self.pod_prefix:
