@@ -28,6 +28,7 @@ from gpudc.environment.plan import EnvironmentPlan
 from gpudc.environment.schema import stack_file_schema_json
 
 if TYPE_CHECKING:
+    from gpudc.environment.derived import Derived
     from gpudc.preview.plan import Plan
 
 # Paragraphs of the docstring, each on one line, so the terminal (not the source) wraps them.
@@ -252,6 +253,7 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
             f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
             soft_wrap=True,
         )
+        _print_pools(derived)
         cooling = cooling_load(derived)
         if cooling:
             console.print(
@@ -262,6 +264,27 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
                 soft_wrap=True,
             )
     console.print(f"wrote {files} files to {directory}", markup=False)
+
+
+def _print_pools(derived: Derived) -> None:
+    """Per pool: how it is provisioned, its nodes, GPUs and spares, and its Kueue quota."""
+    table = Table(title="pools and queue quotas")
+    columns = ("pool", "provisioner", "nodes", "GPUs", "spares", "queue GPUs", "queue CPUs", "queue GiB")
+    for column in columns:
+        table.add_column(column, justify="left" if column in columns[:2] else "right", no_wrap=True)
+    for site in derived.sites:
+        for pool in site.pools:
+            table.add_row(
+                pool.name if len(derived.sites) == 1 else f"{site.name}/{pool.name}",
+                pool.provisioner or "",
+                f"{pool.nodes:,}",
+                f"{pool.gpus:,}",
+                f"{pool.spares:,}",
+                f"{pool.quota_gpus:,}",
+                f"{pool.quota_cpu_cores:,}",
+                f"{pool.quota_memory_gib:,}",
+            )
+    console.print(table)
 
 
 def main() -> None:
