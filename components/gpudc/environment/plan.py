@@ -11,7 +11,7 @@ stack file's waivers applied, so the CLI, the program and the report all see the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -21,8 +21,8 @@ from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_ident
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.environment.spec import EnvironmentSpec, Waiver
-from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
-from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, OperatorPool, plan_operator
+from gpudc.nodepool.spec import NodePoolSpec, Taint
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
 
@@ -78,6 +78,12 @@ class PoolPlan:
     zone: str
     cluster: str
     capacity: PoolCapacity
+    gpu_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Node labels the pool's GPU settings need (`nvidia.com/mig.config`,
+    `nvidia.com/device-plugin.config`), from the cluster's operator plan."""
+    registration_taints: tuple[Taint, ...] = ()
+    """Every taint the pool's nodes register with: the spec's taints, then the burn-in taint
+    (`gpudc.io/burn-in=pending:NoSchedule`) when the pool has a burn-in gate."""
 
     @property
     def name(self) -> str:
@@ -134,7 +140,9 @@ class SitePlan:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return self.capacity.findings
+        return self.capacity.findings + tuple(
+            finding for cluster in self.clusters for finding in cluster.operator.findings
+        )
 
     def pool(self, name: str) -> PoolPlan:
         """A pool's slice by name, for programs and tests (components are handed theirs)."""
@@ -192,18 +200,43 @@ def plan_site(
         try:
             # From the pools' models, not their placement: a hall problem must not hide a
             # driver that cannot run the pools' GPUs (every finding at once).
+            indexes = {pool.name: index for index, pool in enumerate(site.pools)}
             operator = plan_operator(
                 cluster.gpu_operator,
-                [OperatorPool(pool.name, gpu, pool.taints) for pool, gpu in _pool_gpus(members, hardware)],
+                [
+                    OperatorPool(
+                        pool.name,
+                        gpu,
+                        pool.taints,
+                        pool.gpu,
+                        pool.nodes,
+                        node.nodes_per_system,
+                        f"{prefix}pools[{indexes[pool.name]}]",
+                        node.gpu_model,
+                    )
+                    for pool, node, gpu in _pool_gpus(members, hardware)
+                ],
                 site=site.name,
                 path=f"{at}.gpu_operator" if at else "gpu_operator",
+                kubernetes_version=cluster.kubernetes_version,
+                kubernetes_path=f"{at}.kubernetes_version" if at else "kubernetes_version",
+                cluster=cluster.name,
             )
         except SpecError as exc:
             findings.extend(exc.issues)
             continue
         if capacity is not None:
             pools = tuple(
-                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+                PoolPlan(
+                    pool.spec,
+                    site.name,
+                    site.region,
+                    site.zone,
+                    cluster.name,
+                    pool,
+                    operator.pool(pool.name).labels,
+                    operator.pool(pool.name).registration_taints,
+                )
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
@@ -213,15 +246,17 @@ def plan_site(
     return SitePlan(site, path, capacity, tuple(clusters))
 
 
-def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
-    """Each pool whose node and GPU models are known, with its GPU (the rest are reported by
+def _pool_gpus(
+    pools: Sequence[NodePoolSpec], hardware: Hardware
+) -> list[tuple[NodePoolSpec, NodeModel, GpuModel]]:
+    """Each pool whose node and GPU models are known, with them (the rest are reported by
     capacity planning, once)."""
     found = []
     for pool in pools:
         node = hardware.node_models.get(pool.node_model)
         gpu = hardware.gpu_models.get(node.gpu_model) if node is not None else None
-        if gpu is not None:
-            found.append((pool, gpu))
+        if node is not None and gpu is not None:
+            found.append((pool, node, gpu))
     return found
 
 
@@ -414,4 +449,5 @@ def standalone_pool_plan(
         site.zone if site else "",
         cluster,
         capacity,
+        registration_taints=(*spec.taints, BURN_IN_TAINT) if spec.gpu.burn_in else spec.taints,
     )

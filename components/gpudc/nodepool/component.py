@@ -24,7 +24,7 @@ from gpudc.core.labels import (
 from gpudc.core.naming import k8s_name
 from gpudc.core.text import render_template
 from gpudc.environment.plan import PoolPlan
-from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.nodepool.spec import NodePoolSpec, Taint
 from gpudc.options import child_opts, spec_inputs
 
 __all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
@@ -43,6 +43,7 @@ def node_labels(plan: PoolPlan) -> dict[str, str]:
     if plan.site:
         labels.update({SITE_LABEL: plan.site, REGION_LABEL: plan.region, ZONE_LABEL: plan.zone})
     labels.update(spec.labels)
+    labels.update(plan.gpu_labels)
     return dict(sorted(labels.items()))
 
 
@@ -81,7 +82,7 @@ class GpuNodePool(pulumi.ComponentResource):
         k8s.core.v1.ConfigMap(
             f"{name}-registration",
             metadata={"name": registration_name, "namespace": SYSTEM_NAMESPACE, "labels": meta_labels},
-            data={"kubelet.env": _kubelet_env(spec, plan.site, labels)},
+            data={"kubelet.env": _kubelet_env(spec, plan.site, labels, plan.registration_taints)},
             opts=child_opts(self, opts),
         )
         # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
@@ -114,12 +115,12 @@ class GpuNodePool(pulumi.ComponentResource):
         )
 
 
-def _kubelet_env(spec: NodePoolSpec, site: str, labels: dict[str, str]) -> str:
+def _kubelet_env(spec: NodePoolSpec, site: str, labels: dict[str, str], taints: tuple[Taint, ...]) -> str:
     return render_template(
         "gpudc.nodepool",
         "kubelet-registration.env.j2",
         pool=spec.name,
         site=site,
         labels=",".join(f"{key}={value}" for key, value in labels.items()),
-        taints=",".join(taint.as_flag() for taint in spec.taints),
+        taints=",".join(taint.as_flag() for taint in taints),
     )
