@@ -1,0 +1,182 @@
+"""Recording-mock tests of the GPU Operator's children in the gpu-sharing stack and on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec
+from gpudc.gpu_operator.spec import PoolGpuSpec
+from gpudc.gpu_operator.versions import OperatorPool, plan_operator
+from gpudc.nodepool.spec import GPU_TAINT
+from gpudc.preview.plan import Plan
+from gpudc.preview.run import plan_callable
+
+
+def _by_type(plan: Plan, kind: str) -> dict[str, Any]:
+    return {r.name: r for r in plan.resources if r.type == kind}
+
+
+def test_namespaces_and_pinned_releases(planned: Callable[[str], Plan]) -> None:
+    plan = planned("gpu-sharing")
+    namespaces = _by_type(plan, "kubernetes:core/v1:Namespace")
+    assert sorted(ns.inputs["metadata"]["name"] for ns in namespaces.values()) == [
+        "gpu-operator",
+        "gpudc-system",
+        "training",
+    ]
+    releases = _by_type(plan, "kubernetes:helm.sh/v3:Release")
+    got = {
+        name: (
+            r.inputs["chart"],
+            r.inputs["version"],
+            r.inputs["repositoryOpts"]["repo"],
+            r.inputs["namespace"],
+        )
+        for name, r in releases.items()
+    }
+    assert got == {
+        "gpudc-share-share-gpu-operator-release": (
+            "gpu-operator",
+            "v26.7.0",
+            "https://helm.ngc.nvidia.com/nvidia",
+            "gpu-operator",
+        ),
+        "gpudc-share-share-gpu-operator-dra-driver": (
+            "nvidia-dra-driver-gpu",
+            "25.12.0",
+            "https://helm.ngc.nvidia.com/nvidia",
+            "gpu-operator",
+        ),
+    }
+    operator_release = releases["gpudc-share-share-gpu-operator-release"]
+    config_maps = _by_type(plan, "kubernetes:core/v1:ConfigMap")
+    # The sharing configs exist before the chart that reads them.
+    assert {
+        config_maps["gpudc-share-share-gpu-operator-mig-parted-config"].urn,
+        config_maps["gpudc-share-share-gpu-operator-device-plugin-config"].urn,
+    } <= set(operator_release.depends_on)
+    assert operator_release.urn in releases["gpudc-share-share-gpu-operator-dra-driver"].depends_on
+
+
+def test_one_nvidia_driver_per_pool_selected_by_its_labels(planned: Callable[[str], Plan]) -> None:
+    plan = planned("gpu-sharing")
+    drivers = _by_type(plan, "kubernetes:nvidia.com/v1alpha1:NVIDIADriver")
+    operator = _by_type(plan, "gpudc:index:GpuOperator")["gpudc-share-share-gpu-operator"]
+    release = _by_type(plan, "kubernetes:helm.sh/v3:Release")["gpudc-share-share-gpu-operator-release"]
+    got = {
+        r.inputs["metadata"]["name"]: (
+            r.inputs["spec"]["version"],
+            r.inputs["spec"]["nodeSelector"],
+            r.inputs["spec"]["kernelModuleType"],
+            r.inputs["spec"]["default"],
+        )
+        for r in drivers.values()
+    }
+    assert got == {
+        "share-b300": ("580.95.05", {"gpudc.io/pool": "b300", "gpudc.io/site": "share"}, "open", False),
+        "share-gb300": ("595.91.07", {"gpudc.io/pool": "gb300", "gpudc.io/site": "share"}, "auto", False),
+        "share-h100-mig": (
+            "595.91.07",
+            {"gpudc.io/pool": "h100-mig", "gpudc.io/site": "share"},
+            "auto",
+            False,
+        ),
+        "share-l40s-shared": (
+            "595.91.07",
+            {"gpudc.io/pool": "l40s-shared", "gpudc.io/site": "share"},
+            "auto",
+            False,
+        ),
+    }
+    for driver in drivers.values():
+        assert driver.parent == operator.urn and release.urn in driver.depends_on
+        assert driver.inputs["spec"]["upgradePolicy"]["maxUnavailable"] == "10%"
+
+
+def test_compute_domain_per_nvl72_rack(planned: Callable[[str], Plan]) -> None:
+    plan = planned("gpu-sharing")
+    (domain,) = _by_type(plan, "kubernetes:resource.nvidia.com/v1beta1:ComputeDomain").values()
+    assert domain.inputs["metadata"]["name"] == "gb300-rack-0"
+    assert domain.inputs["metadata"]["namespace"] == "training"
+    assert domain.inputs["spec"] == {
+        "numNodes": 18,
+        "channel": {"resourceClaimTemplate": {"name": "gb300-rack-0-channel"}},
+    }
+    dra = _by_type(plan, "kubernetes:helm.sh/v3:Release")["gpudc-share-share-gpu-operator-dra-driver"]
+    assert dra.urn in domain.depends_on
+
+
+def test_sharing_config_maps(planned: Callable[[str], Plan]) -> None:
+    config_maps = _by_type(planned("gpu-sharing"), "kubernetes:core/v1:ConfigMap")
+    mig = config_maps["gpudc-share-share-gpu-operator-mig-parted-config"].inputs
+    assert mig["metadata"]["namespace"] == "gpu-operator"
+    assert yaml.safe_load(mig["data"]["config.yaml"]) == {
+        "version": "v1",
+        "mig-configs": {
+            "all-disabled": [{"devices": "all", "mig-enabled": False}],
+            "gpudc-h100-mig": [
+                {"devices": "all", "mig-enabled": True, "mig-devices": {"1g.10gb": 3, "2g.20gb": 2}}
+            ],
+        },
+    }
+    plugin = config_maps["gpudc-share-share-gpu-operator-device-plugin-config"].inputs["data"]
+    assert sorted(plugin) == ["default", "gpudc-l40s-shared"]
+    assert yaml.safe_load(plugin["gpudc-l40s-shared"]) == {
+        "version": "v1",
+        "flags": {"migStrategy": "mixed"},
+        "sharing": {"timeSlicing": {"resources": [{"name": "nvidia.com/gpu", "replicas": 4}]}},
+    }
+
+
+def test_labels_and_taints_land_on_the_right_pools(planned: Callable[[str], Plan]) -> None:
+    config_maps = _by_type(planned("gpu-sharing"), "kubernetes:core/v1:ConfigMap")
+
+    def kubelet(pool: str) -> str:
+        data: str = config_maps[f"gpudc-share-share-{pool}-registration"].inputs["data"]["kubelet.env"]
+        return data
+
+    assert "nvidia.com/mig.config=gpudc-h100-mig" in kubelet("h100-mig")
+    assert "nvidia.com/device-plugin.config=gpudc-l40s-shared" in kubelet("l40s-shared")
+    assert (
+        "--register-with-taints=nvidia.com/gpu=present:NoSchedule,gpudc.io/burn-in=pending:NoSchedule"
+        in kubelet("b300")
+    )
+    for pool in ("h100-mig", "l40s-shared", "b300", "gb300"):
+        env = kubelet(pool)
+        assert ("nvidia.com/mig.config" in env) == (pool == "h100-mig")
+        assert ("nvidia.com/device-plugin.config" in env) == (pool == "l40s-shared")
+        assert ("gpudc.io/burn-in" in env) == (pool == "b300")
+    # Kueue's flavor keeps the pool's own taints: burn-in is a gate, not a scheduling class.
+    flavors = _by_type(planned("gpu-sharing"), "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor")
+    assert flavors["gpudc-share-share-b300-flavor"].inputs["spec"]["nodeTaints"] == [
+        {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+    ]
+
+
+def _operator_plan(driver: str) -> Plan:
+    operator = GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}})
+    pools = [
+        OperatorPool("h100", GPU_MODELS["h100-sxm"], (GPU_TAINT,)),
+        OperatorPool(
+            "b300",
+            GPU_MODELS["b300"],
+            (GPU_TAINT,),
+            PoolGpuSpec.model_validate({"driver": {"version": driver}}),
+        ),
+    ]
+    return plan_callable(lambda: GpuOperator("op", operator, plan=plan_operator(operator, pools, site="lab")))
+
+
+def test_a_driver_change_is_an_update_of_the_pools_nvidia_driver_only() -> None:
+    before, after = _operator_plan("580.95.05"), _operator_plan("580.105.08")
+    assert [r.urn for r in before.resources] == [r.urn for r in after.resources]
+    changed = {b.name for b, a in zip(before.resources, after.resources, strict=True) if b.inputs != a.inputs}
+    # The component's own spec is unchanged (the pool's driver is the pool's); only the CR moves.
+    assert changed == {"op-driver-b300"}
+    (cr,) = [r for r in after.resources if r.name == "op-driver-b300"]
+    assert cr.inputs["spec"]["version"] == "580.105.08"
+    # Nothing forces a replacement: the operator rolls the new driver within its upgrade policy.
+    assert not cr.options.get("replaceOnChanges") and not cr.options.get("deleteBeforeReplace")
