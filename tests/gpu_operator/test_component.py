@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+import kubernetes_validate
+import pytest
 import yaml
 
 from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec
+from gpudc.gpu_operator.component import _outcome
 from gpudc.gpu_operator.spec import PoolGpuSpec
 from gpudc.gpu_operator.versions import OperatorPool, plan_operator
 from gpudc.nodepool.spec import GPU_TAINT
 from gpudc.preview.plan import Plan
+from gpudc.preview.render import manifests
 from gpudc.preview.run import plan_callable
 
 
@@ -180,3 +185,62 @@ def test_a_driver_change_is_an_update_of_the_pools_nvidia_driver_only() -> None:
     assert cr.inputs["spec"]["version"] == "580.105.08"
     # Nothing forces a replacement: the operator rolls the new driver within its upgrade policy.
     assert not cr.options.get("replaceOnChanges") and not cr.options.get("deleteBeforeReplace")
+
+
+def test_validation_job_and_burn_in_gate(planned: Callable[[str], Plan]) -> None:
+    plan = planned("gpu-sharing")
+    (job,) = _by_type(plan, "kubernetes:batch/v1:Job").values()
+    spec = job.inputs["spec"]
+    pod = spec["template"]["spec"]
+    assert (job.inputs["metadata"]["name"], spec["completions"], spec["parallelism"]) == (
+        "share-b300-gpu-validation",
+        2,
+        2,
+    )
+    # The diagnostic gates the taint removal: it is the init container, kubectl the main one.
+    assert [c["name"] for c in pod["initContainers"]] == ["dcgm-diag"]
+    assert pod["initContainers"][0]["command"][-1] == "nv-hostengine && dcgmi diag -r 3"
+    assert pod["initContainers"][0]["resources"] == {"limits": {"nvidia.com/gpu": 8}}
+    (lift,) = pod["containers"]
+    assert lift["image"] == "registry.k8s.io/kubectl:v1.34.0"
+    assert lift["args"] == ["taint", "node", "$(NODE_NAME)", "gpudc.io/burn-in=pending:NoSchedule-"]
+    assert {"key": "gpudc.io/burn-in", "operator": "Exists", "effect": "NoSchedule"} in pod["tolerations"]
+    assert pod["nodeSelector"] == {"gpudc.io/pool": "b300", "gpudc.io/site": "share"}
+    # After the operator and the pool's driver; with the account allowed to patch nodes only.
+    by_name = {r.name: r for r in plan.resources}
+    prefix = "gpudc-share-share-gpu-operator"
+    assert {by_name[f"{prefix}-release"].urn, by_name[f"{prefix}-driver-b300"].urn} <= set(job.depends_on)
+    role = by_name[f"{prefix}-burn-in-role"]
+    assert role.inputs["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "patch"]}]
+    assert role.urn in job.depends_on
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (None, "pending"),
+        ({"succeeded": 1}, "pending"),
+        ({"succeeded": 2}, "passed"),
+        ({"failed": 1}, "failed"),
+    ],
+)
+def test_validation_outcome(status: dict[str, int] | None, expected: str) -> None:
+    assert _outcome(SimpleNamespace(**status) if status else None, 2) == expected
+
+
+@pytest.mark.parametrize("version", ["1.32", kubernetes_validate.latest_version()])
+def test_core_objects_validate_strictly(version: str, planned: Callable[[str], Plan]) -> None:
+    core = [
+        m.body for m in manifests(planned("gpu-sharing")) if "." not in m.body["apiVersion"].split("/")[0]
+    ]
+    core += [m.body for m in manifests(planned("gpu-sharing")) if m.body["apiVersion"].startswith("rbac.")]
+    assert {body["kind"] for body in core} == {
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Job",
+        "Namespace",
+        "ServiceAccount",
+    }
+    for body in core:
+        kubernetes_validate.validate(body, version, strict=True)

@@ -215,6 +215,20 @@ def issues(operator: GpuOperatorSpec, pools: list[OperatorPool], **kwargs: Any) 
             id="dra-kubernetes-floor",
         ),
         pytest.param(
+            spec(),
+            [pool("b300", "b300", {"validation": {"burn_in": "enabled"}})],
+            {},
+            [
+                (
+                    "GPUDC-VALIDATION-001",
+                    "sites[0].pools[0].gpu.validation.burn_in: the burn-in gate lifts the taint with the kubectl "
+                    "image of the cluster's Kubernetes version, and the cluster does not state it, got 'enabled'; "
+                    "set the cluster's kubernetes_version to the version it runs",
+                )
+            ],
+            id="burn-in-needs-a-stated-version",
+        ),
+        pytest.param(
             spec(nvlink_domains={"namespace": "training"}),
             [pool("gb300", "gb300", nodes=18, nodes_per_system=18)],
             {},

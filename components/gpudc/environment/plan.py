@@ -213,6 +213,7 @@ def plan_site(
                         node.nodes_per_system,
                         f"{prefix}pools[{indexes[pool.name]}]",
                         node.gpu_model,
+                        node.gpus_per_node,
                     )
                     for pool, node, gpu in _pool_gpus(members, hardware)
                 ],

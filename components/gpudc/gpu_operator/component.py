@@ -24,10 +24,17 @@ from gpudc.gpu_operator.values import (
     dra_driver_values,
     mig_parted_config,
 )
-from gpudc.gpu_operator.versions import OperatorPlan, PoolGpuPlan
+from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, PoolGpuPlan
 from gpudc.options import child_opts, spec_inputs
 
-__all__ = ["COMPUTE_DOMAIN_API_VERSION", "NVIDIA_DRIVER_API_VERSION", "GpuOperator", "chart_values"]
+__all__ = [
+    "COMPUTE_DOMAIN_API_VERSION",
+    "DCGM_IMAGE",
+    "NVIDIA_DRIVER_API_VERSION",
+    "VALIDATION_ACCOUNT",
+    "GpuOperator",
+    "chart_values",
+]
 
 # NVIDIA/gpu-operator v26.7.0 deployments/gpu-operator/crds/nvidia.com_nvidiadrivers.yaml
 # (cluster-scoped, served and stored as v1alpha1; required: default, driverType, image).
@@ -35,6 +42,15 @@ NVIDIA_DRIVER_API_VERSION = "nvidia.com/v1alpha1"
 # kubernetes-sigs/dra-driver-nvidia-gpu v25.12.0 deployments/helm/nvidia-dra-driver-gpu/crds/
 # resource.nvidia.com_computedomains.yaml (namespaced; spec: numNodes, channel.resourceClaimTemplate).
 COMPUTE_DOMAIN_API_VERSION = "resource.nvidia.com/v1beta1"
+# DCGM for post-deploy diagnostics: the image the v26.7.0 chart pins for its standalone hostengine
+# (values.yaml dcgm.repository/image/version).
+DCGM_IMAGE = "nvcr.io/nvidia/cloud-native/dcgm:4.6.0-1-ubuntu24.04"
+# The burn-in gate lifts its taint with Kubernetes' own kubectl image, of the cluster's minor
+# version (kubectl supports one minor of skew). The image has no shell: the node name reaches the
+# command as $(NODE_NAME), which the kubelet expands from the container's environment.
+# Published per release: kubernetes/kubernetes CHANGELOG/CHANGELOG-1.<minor>.md, "Container Images".
+_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v{minor}.0"
+VALIDATION_ACCOUNT = "gpudc-gpu-validation"
 # The driver image the chart's default NVIDIADriver uses (values.yaml driver.repository/image).
 _DRIVER_REPOSITORY = "nvcr.io/nvidia"
 _DRIVER_IMAGE = "driver"
@@ -119,9 +135,10 @@ class GpuOperator(pulumi.ComponentResource):
         # version change is an update of the object (the operator then rolls it out within the
         # upgrade policy), never a replacement.
         self.pool_drivers: dict[str, str] = {}
+        self._drivers: list[pulumi.Resource] = []
         if spec.driver.mode is DriverMode.OPERATOR and plan.per_pool_drivers:
             for pool in plan.pools:
-                k8s.apiextensions.CustomResource(
+                driver_cr = k8s.apiextensions.CustomResource(
                     f"{name}-driver-{pool.name}",
                     api_version=NVIDIA_DRIVER_API_VERSION,
                     kind="NVIDIADriver",
@@ -132,9 +149,14 @@ class GpuOperator(pulumi.ComponentResource):
                     spec=_nvidia_driver_spec(spec, plan, pool),
                     opts=child_opts(self, opts, depends_on=[release]),
                 )
+                self._drivers.append(driver_cr)
                 self.pool_drivers[pool.name] = pool.driver_version
         if plan.nvlink_domains and spec.nvlink_domains is not None:
             self._nvlink_domains(name, spec, plan, release, opts)
+        self.validation: dict[str, pulumi.Output[str]] = {}
+        validated = [pool for pool in plan.pools if pool.dcgm_diag_level]
+        if validated:
+            self._validation(name, spec, plan, validated, [release, *self._drivers], opts)
         self.namespace = spec.namespace
         self.chart_version = spec.chart_version
         self.driver_version = plan.driver_version
@@ -144,8 +166,69 @@ class GpuOperator(pulumi.ComponentResource):
                 "chart_version": self.chart_version,
                 "driver_version": self.driver_version,
                 "pool_drivers": self.pool_drivers,
+                "validation": self.validation,
             }
         )
+
+    def _validation(
+        self,
+        name: str,
+        spec: GpuOperatorSpec,
+        plan: OperatorPlan,
+        pools: list[PoolGpuPlan],
+        after: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        """Post-deploy DCGM diagnostics, one Job per validated pool, once the operator is up.
+
+        Each Job runs one pod per node of the pool (anti-affinity on the hostname) holding all of
+        the node's GPUs. With a burn-in gate, a node's pod lifts `gpudc.io/burn-in` from its own
+        node only after the diagnostic passed (the diagnostic is the init container); a failure
+        leaves the taint, so the node never takes workloads. The Job's outcome is an output.
+        """
+        labels = gpudc_labels(site=plan.site or None)
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-validation-account",
+            metadata={"name": VALIDATION_ACCOUNT, "namespace": spec.namespace, "labels": labels},
+            opts=child_opts(self, opts),
+        )
+        gated = [pool for pool in pools if pool.burn_in]
+        rbac: list[pulumi.Resource] = [account]
+        if gated:
+            role = k8s.rbac.v1.ClusterRole(
+                f"{name}-burn-in-role",
+                metadata={"name": k8s_name(VALIDATION_ACCOUNT, spec.namespace), "labels": labels},
+                # Lifting a taint is a patch of the node; nothing else is granted.
+                rules=[{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "patch"]}],
+                opts=child_opts(self, opts),
+            )
+            binding = k8s.rbac.v1.ClusterRoleBinding(
+                f"{name}-burn-in-binding",
+                metadata={"name": k8s_name(VALIDATION_ACCOUNT, spec.namespace), "labels": labels},
+                role_ref={
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "ClusterRole",
+                    "name": role.metadata.name,
+                },
+                subjects=[
+                    {"kind": "ServiceAccount", "name": VALIDATION_ACCOUNT, "namespace": spec.namespace}
+                ],
+                opts=child_opts(self, opts),
+            )
+            rbac += [role, binding]
+        for pool in pools:
+            job = k8s.batch.v1.Job(
+                f"{name}-validate-{pool.name}",
+                metadata={
+                    "name": k8s_name(plan.site, pool.name, "gpu-validation"),
+                    "namespace": spec.namespace,
+                    "labels": gpudc_labels(site=plan.site or None, pool=pool.name),
+                },
+                spec=_validation_job_spec(plan, pool),
+                opts=child_opts(self, opts, depends_on=[*after, *rbac]),
+            )
+            completions = pool.nodes
+            self.validation[pool.name] = job.status.apply(lambda status, n=completions: _outcome(status, n))
 
     def _nvlink_domains(
         self,
@@ -201,6 +284,68 @@ class GpuOperator(pulumi.ComponentResource):
                     },
                     opts=child_opts(self, opts, depends_on=[dra, namespace]),
                 )
+
+
+def _outcome(status: Any, completions: int) -> str:
+    """`passed` when every node's pod succeeded, `failed` when any failed, else `pending`."""
+    succeeded = getattr(status, "succeeded", None) or 0
+    failed = getattr(status, "failed", None) or 0
+    if failed:
+        return "failed"
+    return "passed" if succeeded >= completions else "pending"
+
+
+def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any]:
+    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
+    job_label = {"gpudc.io/validation": pool.name}
+    diag: dict[str, Any] = {
+        "name": "dcgm-diag",
+        "image": DCGM_IMAGE,
+        # nv-hostengine daemonises by default; dcgmi then talks to it on localhost.
+        "command": ["/bin/bash", "-c", f"nv-hostengine && dcgmi diag -r {pool.dcgm_diag_level}"],
+        "resources": {"limits": {"nvidia.com/gpu": pool.gpus_per_node}},
+        "securityContext": {"privileged": True},
+    }
+    containers: list[dict[str, Any]] = [diag]
+    init: list[dict[str, Any]] = []
+    if pool.burn_in:
+        minor = plan.kubernetes_version.split(".")[0] + "." + plan.kubernetes_version.split(".")[1]
+        init, containers = (
+            [diag],
+            [
+                {
+                    "name": "lift-burn-in",
+                    "image": _KUBECTL_IMAGE.format(minor=minor),
+                    "args": ["taint", "node", "$(NODE_NAME)", f"{BURN_IN_TAINT.as_flag()}-"],
+                    "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+                }
+            ],
+        )
+    pod: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "serviceAccountName": VALIDATION_ACCOUNT,
+        "nodeSelector": dict(sorted(selector.items())),
+        "tolerations": [
+            {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
+            for taint in pool.registration_taints
+        ],
+        "affinity": {
+            "podAntiAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": job_label}, "topologyKey": "kubernetes.io/hostname"}
+                ]
+            }
+        },
+        "containers": containers,
+    }
+    if init:
+        pod["initContainers"] = init
+    return {
+        "completions": pool.nodes,
+        "parallelism": pool.nodes,
+        "backoffLimit": 0,
+        "template": {"metadata": {"labels": job_label}, "spec": pod},
+    }
 
 
 def _nvidia_driver_spec(spec: GpuOperatorSpec, plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any]:

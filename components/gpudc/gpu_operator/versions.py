@@ -69,6 +69,9 @@ GPU_TOO_NEW = register("GPUDC-OPERATOR-002", Severity.ERROR, "GPU newer than the
 DRA_KUBERNETES = register(
     "GPUDC-DRA-001", Severity.ERROR, "NVLink domains need a Kubernetes version the DRA driver supports"
 )
+BURN_IN_VERSION = register(
+    "GPUDC-VALIDATION-001", Severity.ERROR, "A burn-in gate needs the cluster's Kubernetes version"
+)
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
 )
@@ -96,6 +99,7 @@ class OperatorPool:
     nodes_per_system: int = 1
     path: str = ""
     gpu_key: str = ""
+    gpus_per_node: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,9 @@ class PoolGpuPlan:
     nvlink_domains: int
     nodes_per_domain: int
     kernel_module_type: str = "auto"
+    nodes: int = 0
+    gpus_per_node: int = 0
+    burn_in: bool = False
 
     @property
     def device_plugin_config(self) -> str:
@@ -199,6 +206,16 @@ def plan_operator(
             )
         issues.extend(_gpu_release(release, pool, path))
         issues.extend(_mig(spec, pool))
+        if pool.gpu_spec.burn_in and kubernetes_version is None:
+            issues.append(
+                BURN_IN_VERSION.finding(
+                    f"{pool.path}.gpu.validation.burn_in",
+                    "the burn-in gate lifts the taint with the kubectl image of the cluster's Kubernetes "
+                    "version, and the cluster does not state it",
+                    fix="set the cluster's kubernetes_version to the version it runs",
+                    value="enabled",
+                )
+            )
     if spec.mig_strategy is not MigStrategy.NONE and not any(pool.gpu.supports_mig for pool in pools):
         issues.append(
             MIG_WITHOUT_GPU.finding(
@@ -431,6 +448,9 @@ def _pool_plan(spec: GpuOperatorSpec, pool: OperatorPool, cluster_driver: str) -
         nvlink_domains=pool.nodes // pool.nodes_per_system if rack_scale else 0,
         nodes_per_domain=pool.nodes_per_system if rack_scale else 0,
         kernel_module_type=gpu.driver.kernel_module_type.value if gpu.driver is not None else "auto",
+        nodes=pool.nodes,
+        gpus_per_node=pool.gpus_per_node,
+        burn_in=gpu.burn_in,
     )
 
 
