@@ -203,3 +203,23 @@ def test_both_driver_fixes_name_only_branches_that_satisfy_both_checks() -> None
         for code in ("GPUDC-DRIVER-003", "GPUDC-DRIVER-004")
     }
     assert plan_operator(spec(driver={"mode": "host", "version": "580.95.05"}), B200).driver_branch == 580
+
+
+def test_extra_values_merge_last_over_the_typed_values() -> None:
+    extra = spec(
+        extra_values={
+            "driver": {"usePrecompiled": True, "upgradePolicy": {"maxParallelUpgrades": 4}},
+            "dcgmExporter": {"enabled": False},
+            "daemonsets": {"tolerations": []},
+        }
+    )
+    values = chart_values(extra, plan_operator(extra, H100))
+    assert values["driver"]["usePrecompiled"] is True
+    assert values["driver"]["version"] == "595.91.07"  # siblings of a merged mapping stay
+    assert values["driver"]["upgradePolicy"]["maxParallelUpgrades"] == 4
+    assert values["driver"]["upgradePolicy"]["maxUnavailable"] == "25%"
+    assert values["dcgmExporter"] == {
+        "enabled": False,
+        "serviceMonitor": {"enabled": False, "interval": "15s"},
+    }
+    assert values["daemonsets"] == {"tolerations": []}  # a list is replaced, not merged
