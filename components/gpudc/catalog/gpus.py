@@ -42,6 +42,10 @@ _MIG_PARTED_GB300 = "https://github.com/NVIDIA/mig-parted/commit/754491163777ed9
 _MIG_PARTED_H200_NVL = "https://github.com/NVIDIA/mig-parted/commit/407e0eabe78f5b40885144e411992a0e85458e9e"
 
 
+# H200 141GB and H200 NVL share one mig-parted device filter ("H200 141GB, H200 NVL").
+_H200_MIG = ("1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb")
+
+
 def _cite(*urls: str) -> str:
     """Join source URLs into the whitespace-separated `source` string a record carries."""
     return " ".join(urls)
@@ -198,14 +202,7 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
             max_power_w=700,
             nvlink_generation=4,
             nvlink_bandwidth_gbs=900,
-            mig_profiles=(
-                "1g.18gb",
-                "1g.35gb",
-                "2g.35gb",
-                "3g.71gb",
-                "4g.71gb",
-                "7g.141gb",
-            ),
+            mig_profiles=_H200_MIG,
             min_driver_branch=550,
             unverified=(
                 "min_driver_branch: no NVIDIA release note names H200; 550 (CUDA 12.4, NVIDIA's MLPerf runs) is conservative",
@@ -319,14 +316,7 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
             max_power_w=600,
             nvlink_generation=4,
             nvlink_bandwidth_gbs=900,
-            mig_profiles=(
-                "1g.18gb",
-                "1g.35gb",
-                "2g.35gb",
-                "3g.71gb",
-                "4g.71gb",
-                "7g.141gb",
-            ),
+            mig_profiles=_H200_MIG,
             min_driver_branch=550,
             unverified=(
                 "max_power_w: 600 W from NVIDIA's H200 page, not retrieved here",

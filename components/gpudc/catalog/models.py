@@ -94,6 +94,16 @@ UnverifiedNote = Annotated[
 ]
 
 
+UnverifiedNotes = Annotated[
+    tuple[UnverifiedNote, ...],
+    Field(
+        max_length=16,
+        description="Figures of the record no public document confirmed, each as "
+        "'<field>: <why>'; `gpudc catalog --unverified` lists them (notes).",
+    ),
+]
+
+
 def driver_version_key(version: str) -> tuple[int, ...]:
     """A driver version as numbers, for ordering: `580.82.07` -> (580, 82, 7)."""
     return tuple(int(part) for part in version.split("."))
@@ -174,14 +184,7 @@ class GpuModel(SpecModel):
             "None when NVIDIA states only a branch (version)."
         ),
     ] = None
-    unverified: Annotated[
-        tuple[UnverifiedNote, ...],
-        Field(
-            max_length=16,
-            description="Figures of the record no public document confirmed, each as "
-            "'<field>: <why>'; `gpudc catalog --unverified` lists them (notes).",
-        ),
-    ] = ()
+    unverified: UnverifiedNotes = ()
     source: SourceUrls
 
     @model_validator(mode="after")
@@ -300,14 +303,7 @@ class NodeModel(SpecModel):
         tuple[NicGroup, ...],
         Field(max_length=16, description="NIC port groups of one system, by fabric (list of groups)."),
     ]
-    unverified: Annotated[
-        tuple[UnverifiedNote, ...],
-        Field(
-            max_length=16,
-            description="Figures of the record no public document confirmed, each as "
-            "'<field>: <why>'; `gpudc catalog --unverified` lists them (notes).",
-        ),
-    ] = ()
+    unverified: UnverifiedNotes = ()
     source: SourceUrls
 
     @model_validator(mode="after")

@@ -116,20 +116,16 @@ class GpuOperator(pulumi.ComponentResource):
                     opts=child_opts(self, opts, depends_on=[namespace]),
                 )
             )
-        release = k8s.helm.v3.Release(
+        # The driver container compiles and loads a kernel module on every GPU node; a
+        # half-installed operator is worse than none, so a failed install rolls back.
+        release = _pinned_release(
             f"{name}-release",
-            name=GPU_OPERATOR_CHART,
-            chart=GPU_OPERATOR_CHART,
-            version=spec.chart_version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
-            namespace=spec.namespace,
-            values=chart_values(spec, plan),
-            # The driver container compiles and loads a kernel module on every GPU node; a
-            # half-installed operator is worse than none, so a failed install rolls back.
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=1800,
-            opts=child_opts(self, opts, depends_on=[namespace, *configs]),
+            GPU_OPERATOR_CHART,
+            spec.chart_version,
+            spec.namespace,
+            chart_values(spec, plan),
+            1800,
+            child_opts(self, opts, depends_on=[namespace, *configs]),
         )
         # A driver per pool: one NVIDIADriver each, selecting the pool's nodes by their labels. A
         # version change is an update of the object (the operator then rolls it out within the
@@ -245,18 +241,14 @@ class GpuOperator(pulumi.ComponentResource):
         installed beside the operator from its own pinned chart instead.
         """
         assert spec.nvlink_domains is not None
-        dra = k8s.helm.v3.Release(
+        dra = _pinned_release(
             f"{name}-dra-driver",
-            name=DRA_DRIVER_CHART,
-            chart=DRA_DRIVER_CHART,
-            version=DRA_DRIVER_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
-            namespace=spec.namespace,
-            values=dra_driver_values(spec, plan),
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=900,
-            opts=child_opts(self, opts, depends_on=[release]),
+            DRA_DRIVER_CHART,
+            DRA_DRIVER_VERSION,
+            spec.namespace,
+            dra_driver_values(spec, plan),
+            900,
+            child_opts(self, opts, depends_on=[release]),
         )
         domains_namespace = spec.nvlink_domains.namespace
         namespace = k8s.core.v1.Namespace(
@@ -284,6 +276,31 @@ class GpuOperator(pulumi.ComponentResource):
                     },
                     opts=child_opts(self, opts, depends_on=[dra, namespace]),
                 )
+
+
+def _pinned_release(
+    name: str,
+    chart: str,
+    version: str,
+    namespace: str,
+    values: dict[str, Any],
+    timeout: int,
+    opts: pulumi.ResourceOptions,
+) -> k8s.helm.v3.Release:
+    """A Helm release of a pinned chart from NVIDIA's repository, rolled back if it fails."""
+    return k8s.helm.v3.Release(
+        name,
+        name=chart,
+        chart=chart,
+        version=version,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=GPU_OPERATOR_REPOSITORY),
+        namespace=namespace,
+        values=values,
+        atomic=True,
+        cleanup_on_fail=True,
+        timeout=timeout,
+        opts=opts,
+    )
 
 
 def _outcome(status: Any, completions: int) -> str:
