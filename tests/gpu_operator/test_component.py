@@ -17,6 +17,7 @@ from gpudc.gpu_operator.versions import OperatorPool, plan_operator
 from gpudc.nodepool.spec import GPU_TAINT
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import manifests
+from gpudc.preview.report import render_report
 from gpudc.preview.run import plan_callable
 
 
@@ -244,3 +245,21 @@ def test_core_objects_validate_strictly(version: str, planned: Callable[[str], P
     }
     for body in core:
         kubernetes_validate.validate(body, version, strict=True)
+
+
+def test_the_derived_block_and_report_record_the_driver_of_each_pool(planned: Callable[[str], Plan]) -> None:
+    plan = planned("gpu-sharing")
+    assert plan.derived is not None
+    (cluster,) = plan.derived.sites[0].clusters
+    assert cluster.pool_drivers == {
+        "b300": "580.95.05",
+        "gb300": "595.91.07",
+        "h100-mig": "595.91.07",
+        "l40s-shared": "595.91.07",
+    }
+    assert (
+        "| v26.7.0 | per pool: b300 580.95.05, gb300 595.91.07, h100-mig 595.91.07, l40s-shared 595.91.07 |"
+        in (render_report(plan))
+    )
+    lab = planned("lab").derived
+    assert lab is not None and lab.sites[0].clusters[0].pool_drivers == {}

@@ -105,6 +105,8 @@ class ClusterFigures(_Record):
     pools: list[str]
     gpu_operator_chart: str
     driver_version: str
+    pool_drivers: dict[str, str] = {}
+    """Pool -> the driver its NVIDIADriver installs, when the cluster runs a driver per pool."""
 
 
 class SiteFigures(Energy):

@@ -101,6 +101,9 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 pools=[pool.name for pool in cluster.pools],
                 gpu_operator_chart=cluster.operator.chart_version,
                 driver_version=cluster.operator.driver_version,
+                pool_drivers={pool.name: pool.driver_version for pool in cluster.operator.pools}
+                if cluster.operator.per_pool_drivers
+                else {},
             )
             for cluster in site.clusters
         ],
