@@ -10,10 +10,13 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec
+from gpudc import GPU_MODELS, GpuOperator, GpuOperatorSpec, parse_environment, plan_environment
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY
 from gpudc.gpu_operator.component import _outcome
 from gpudc.gpu_operator.spec import PoolGpuSpec
 from gpudc.gpu_operator.versions import OperatorPool, plan_operator
+from gpudc.nodepool.registration import kubelet_registration
 from gpudc.nodepool.spec import GPU_TAINT
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import manifests
@@ -28,12 +31,12 @@ def _by_type(plan: Plan, kind: str) -> dict[str, Any]:
 def test_namespaces_and_pinned_releases(planned: Callable[[str], Plan]) -> None:
     plan = planned("gpu-sharing")
     namespaces = _by_type(plan, "kubernetes:core/v1:Namespace")
-    assert sorted(ns.inputs["metadata"]["name"] for ns in namespaces.values()) == [
-        "gpu-operator",
-        "gpudc-system",
-        "training",
-    ]
-    releases = _by_type(plan, "kubernetes:helm.sh/v3:Release")
+    assert {"gpu-operator", "training"} <= {ns.inputs["metadata"]["name"] for ns in namespaces.values()}
+    releases = {
+        name: r
+        for name, r in _by_type(plan, "kubernetes:helm.sh/v3:Release").items()
+        if name.startswith("gpudc-share-share-gpu-operator")
+    }
     got = {
         name: (
             r.inputs["chart"],
@@ -138,28 +141,53 @@ def test_sharing_config_maps(planned: Callable[[str], Plan]) -> None:
 
 
 def test_labels_and_taints_land_on_the_right_pools(planned: Callable[[str], Plan]) -> None:
-    config_maps = _by_type(planned("gpu-sharing"), "kubernetes:core/v1:ConfigMap")
-
-    def kubelet(pool: str) -> str:
-        data: str = config_maps[f"gpudc-share-share-{pool}-registration"].inputs["data"]["kubelet.env"]
-        return data
-
-    assert "nvidia.com/mig.config=gpudc-h100-mig" in kubelet("h100-mig")
-    assert "nvidia.com/device-plugin.config=gpudc-l40s-shared" in kubelet("l40s-shared")
-    assert (
-        "--register-with-taints=nvidia.com/gpu=present:NoSchedule,gpudc.io/burn-in=pending:NoSchedule"
-        in kubelet("b300")
-    )
-    for pool in ("h100-mig", "l40s-shared", "b300", "gb300"):
-        env = kubelet(pool)
-        assert ("nvidia.com/mig.config" in env) == (pool == "h100-mig")
-        assert ("nvidia.com/device-plugin.config" in env) == (pool == "l40s-shared")
-        assert ("gpudc.io/burn-in" in env) == (pool == "b300")
+    plan = planned("gpu-sharing")
+    nodes = _by_type(plan, "kubernetes:core/v1:NodePatch")
+    gpu_labels = {
+        r.inputs["metadata"]["name"]: {
+            key: value
+            for key, value in r.inputs["metadata"]["labels"].items()
+            if key.startswith("nvidia.com/")
+        }
+        for r in nodes.values()
+    }
+    assert gpu_labels == {
+        "h100-mig-a-01-1": {"nvidia.com/mig.config": "gpudc-h100-mig"},
+        "h100-mig-a-01-2": {"nvidia.com/mig.config": "gpudc-h100-mig"},
+        "l40s-shared-a-02-1": {"nvidia.com/device-plugin.config": "gpudc-l40s-shared"},
+        "l40s-shared-a-02-2": {"nvidia.com/device-plugin.config": "gpudc-l40s-shared"},
+        "b300-a-03-1": {},
+        "b300-a-03-2": {},
+    }
+    # A NodePatch is applied on every update, so it never carries the burn-in taint: re-applying
+    # it would undo the gate. New nodes get it at registration (kubelet flags, kubeadm).
+    for node in nodes.values():
+        assert all(taint["key"] != "gpudc.io/burn-in" for taint in node.inputs["spec"]["taints"])
     # Kueue's flavor keeps the pool's own taints: burn-in is a gate, not a scheduling class.
-    flavors = _by_type(planned("gpu-sharing"), "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor")
-    assert flavors["gpudc-share-share-b300-flavor"].inputs["spec"]["nodeTaints"] == [
+    flavors = _by_type(plan, "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor")
+    (b300,) = [f for f in flavors.values() if f.inputs["metadata"]["name"] == "share-b300"]
+    assert b300.inputs["spec"]["nodeTaints"] == [
         {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
     ]
+
+
+def test_new_nodes_register_with_the_burn_in_taint(project: Project) -> None:
+    site = next(
+        iter(
+            plan_environment(
+                parse_environment(project.stack_config("gpu-sharing")[CONFIG_KEY])
+            ).sites.values()
+        )
+    )
+    b300 = site.pool("b300")
+    registration = kubelet_registration(b300.spec, site.name, b300.node_labels, b300.registration_taints)
+    assert "--register-with-taints=nvidia.com/gpu=present:NoSchedule,gpudc.io/burn-in=pending:NoSchedule" in (
+        registration
+    )
+    h100 = site.pool("h100-mig")
+    assert "gpudc.io/burn-in" not in kubelet_registration(
+        h100.spec, site.name, h100.node_labels, h100.registration_taints
+    )
 
 
 def _operator_plan(driver: str) -> Plan:
@@ -231,10 +259,15 @@ def test_validation_outcome(status: dict[str, int] | None, expected: str) -> Non
 
 @pytest.mark.parametrize("version", ["1.32", kubernetes_validate.latest_version()])
 def test_core_objects_validate_strictly(version: str, planned: Callable[[str], Plan]) -> None:
+    # The GPU Operator's core objects (the pools' NodePatches and Kueue's are tested by their owners).
+    kinds = {"Job", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Namespace"}
     core = [
-        m.body for m in manifests(planned("gpu-sharing")) if "." not in m.body["apiVersion"].split("/")[0]
+        m.body
+        for m in manifests(planned("gpu-sharing"))
+        if m.body["kind"] in kinds
+        and "gpudc.io/validation" not in m.body["metadata"].get("labels", {})
+        and m.body["metadata"].get("namespace") in (None, "gpu-operator")
     ]
-    core += [m.body for m in manifests(planned("gpu-sharing")) if m.body["apiVersion"].startswith("rbac.")]
     assert {body["kind"] for body in core} == {
         "ClusterRole",
         "ClusterRoleBinding",
