@@ -19,7 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
+from gpudc.catalog.listing import (
+    GPU_COLUMNS,
+    UNVERIFIED_COLUMNS,
+    catalog_rows,
+    gpu_rows,
+    markdown_table,
+    unverified_rows,
+)
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import CHECKS, Finding, printable
 from gpudc.core.project import Project, find_project
@@ -205,8 +212,14 @@ def catalog(
     output: Annotated[
         CatalogFormat, typer.Option("--format", help="text, json, or markdown (the README's table).")
     ] = CatalogFormat.TEXT,
+    unverified: Annotated[
+        bool, typer.Option("--unverified", help="List only the figures no public document confirmed.")
+    ] = False,
 ) -> None:
     """List the GPU and node models gpudc knows: power, size, cooling, driver floor, MIG profiles."""
+    if unverified:
+        _print_unverified(output)
+        return
     rows, gpus = catalog_rows(), gpu_rows()
     if output is CatalogFormat.JSON:
         print(json.dumps({"node_models": rows, "gpu_models": gpus}, indent=2))
@@ -228,10 +241,25 @@ def catalog(
     for gpu in gpus:
         console.print(
             f"[bold]{gpu['key']}[/]  {gpu['product']} · {gpu['architecture']} · {gpu['memory_gib']} GB · "
-            f"{gpu['max_power_w']} W · driver branch >= {gpu['min_driver_branch']}",
+            f"{gpu['max_power_w']} W · driver branch >= {gpu['min_driver_branch']}"
+            + (f" (>= {gpu['min_driver_version']})" if gpu["min_driver_version"] else ""),
             soft_wrap=True,
         )
         console.print(f"  MIG: {' '.join(gpu['mig_profiles']) or 'none'}", soft_wrap=True)
+
+
+def _print_unverified(output: CatalogFormat) -> None:
+    """`gpudc catalog --unverified`: every catalog figure still waiting for a public source."""
+    notes = unverified_rows()
+    if output is CatalogFormat.JSON:
+        print(json.dumps(notes, indent=2))
+    elif output is CatalogFormat.MARKDOWN:
+        print(markdown_table(notes, UNVERIFIED_COLUMNS), end="")
+    else:
+        for row in notes:
+            console.print(
+                f"{row['catalog']}/{row['key']}.{row['field']}: {row['note']}", markup=False, soft_wrap=True
+            )
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:

@@ -114,6 +114,8 @@ class ClusterFigures(_Record):
     driver_version: str
     cluster_queue: str | None = None
     cohort: str | None = None
+    pool_drivers: dict[str, str] = {}
+    """Pool -> the driver its NVIDIADriver installs, when the cluster runs a driver per pool."""
 
 
 class SiteFigures(Energy):

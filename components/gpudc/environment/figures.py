@@ -120,6 +120,9 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 driver_version=cluster.operator.driver_version,
                 cluster_queue=cluster.scheduling.cluster_queue,
                 cohort=cluster.scheduling.cohort,
+                pool_drivers={pool.name: pool.driver_version for pool in cluster.operator.pools}
+                if cluster.operator.per_pool_drivers
+                else {},
             )
             for cluster in site.clusters
         ],

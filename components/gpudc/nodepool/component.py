@@ -100,7 +100,7 @@ class GpuNodePool(pulumi.ComponentResource):
         self.node_labels = labels
         self.nodes = plan.nodes
         self.gpus = plan.gpus
-        self.kubelet_registration = kubelet_registration(spec, plan.site, labels)
+        self.kubelet_registration = kubelet_registration(spec, plan.site, labels, plan.registration_taints)
         self.register_outputs(
             {
                 "flavor_name": self.flavor_name,

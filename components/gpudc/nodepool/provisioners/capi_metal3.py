@@ -258,7 +258,7 @@ def _node_registration(plan: PoolPlan, node_labels: dict[str, str]) -> dict[str,
         "gpudc.nodepool",
         "kubeadm-node-registration.yaml.j2",
         labels=[f"{key}={value}" for key, value in node_labels.items()],
-        taints=[taint.as_kubernetes() for taint in plan.spec.taints],
+        taints=[taint.as_kubernetes() for taint in plan.registration_taints],
     )
     registration: dict[str, Any] = yaml.safe_load(rendered)
     return registration
