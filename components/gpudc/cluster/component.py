@@ -59,7 +59,12 @@ class Cluster(pulumi.ComponentResource):
 
         def child(suffix: str, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
             return child_opts(
-                self, opts, depends_on=depends_on or [], provider=providers.workload, aliases=aliases(suffix)
+                self,
+                opts,
+                depends_on=depends_on or [],
+                provider=providers.workload,
+                aliases=aliases(suffix),
+                protection=plan.protection,
             )
 
         namespace = k8s.core.v1.Namespace(

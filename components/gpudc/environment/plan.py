@@ -11,7 +11,7 @@ stack file's waivers applied, so the CLI, the program and the report all see the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -20,6 +20,7 @@ from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_identity
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
+from gpudc.core.spec import Protection
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
 from gpudc.nodepool.spec import NodePoolSpec
@@ -78,6 +79,8 @@ class PoolPlan:
     zone: str
     cluster: str
     capacity: PoolCapacity
+    protection: Protection = Protection.NONE
+    """How the pool's objects are guarded against loss (the environment's `protection`)."""
 
     @property
     def name(self) -> str:
@@ -109,6 +112,8 @@ class ClusterPlan:
     path: str
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
+    protection: Protection = Protection.NONE
+    """How the cluster's namespaces and children are guarded against loss (the environment's)."""
 
     @property
     def name(self) -> str:
@@ -169,9 +174,15 @@ class EnvironmentPlan:
 
 
 def plan_site(
-    site: SiteSpec, hardware: Hardware, path: str = "", *, secrets: SecretLookup | None = None
+    site: SiteSpec,
+    hardware: Hardware,
+    path: str = "",
+    *,
+    secrets: SecretLookup | None = None,
+    protection: Protection = Protection.NONE,
 ) -> SitePlan:
-    """Capacity once, then each cluster's pools and operator; every finding raised together."""
+    """Capacity once, then each cluster's pools and operator; every finding raised together.
+    `protection` is the environment's choice, handed to every cluster, pool and operator slice."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
     try:
@@ -203,11 +214,12 @@ def plan_site(
             continue
         if capacity is not None:
             pools = tuple(
-                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool, protection)
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+            operator = replace(operator, protection=protection)
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, protection))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
@@ -288,7 +300,9 @@ def plan_environment(spec: EnvironmentSpec, *, secrets: SecretLookup | None = No
     sites: dict[str, SitePlan] = {}
     for index, site in enumerate(spec.sites):
         try:
-            sites[site.name] = plan_site(site, hardware, f"sites[{index}]", secrets=secrets)
+            sites[site.name] = plan_site(
+                site, hardware, f"sites[{index}]", secrets=secrets, protection=spec.protection
+            )
             findings.extend(sites[site.name].findings)
         except SpecError as exc:
             findings.extend(exc.issues)

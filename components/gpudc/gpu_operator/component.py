@@ -87,7 +87,7 @@ class GpuOperator(pulumi.ComponentResource):
                 "name": spec.namespace,
                 "labels": {**gpudc_labels(site=plan.site or None), **_POD_SECURITY},
             },
-            opts=child_opts(self, opts),
+            opts=child_opts(self, opts, protection=plan.protection),
         )
         k8s.helm.v3.Release(
             f"{name}-release",
@@ -102,7 +102,7 @@ class GpuOperator(pulumi.ComponentResource):
             atomic=True,
             cleanup_on_fail=True,
             timeout=1800,
-            opts=child_opts(self, opts, depends_on=[namespace]),
+            opts=child_opts(self, opts, depends_on=[namespace], protection=plan.protection),
         )
         self.namespace = spec.namespace
         self.chart_version = spec.chart_version

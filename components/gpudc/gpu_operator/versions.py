@@ -14,6 +14,7 @@ from gpudc.catalog.models import GpuModel
 from gpudc.catalog.software import GPU_OPERATOR_RELEASES, driver_branch
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
+from gpudc.core.spec import Protection
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy
 from gpudc.nodepool.spec import Taint
 
@@ -47,6 +48,8 @@ class OperatorPlan:
     driver_version: str
     driver_branch: int
     tolerated_taints: tuple[tuple[str, str], ...]
+    protection: Protection = Protection.NONE
+    """How the operator's namespace and release are guarded against loss (the environment's)."""
 
 
 def plan_operator(

@@ -82,7 +82,7 @@ class GpuNodePool(pulumi.ComponentResource):
             f"{name}-registration",
             metadata={"name": registration_name, "namespace": SYSTEM_NAMESPACE, "labels": meta_labels},
             data={"kubelet.env": _kubelet_env(spec, plan.site, labels)},
-            opts=child_opts(self, opts),
+            opts=child_opts(self, opts, protection=plan.protection),
         )
         # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
         selector = [SITE_LABEL, POOL_LABEL] if plan.site else [POOL_LABEL]
@@ -95,7 +95,7 @@ class GpuNodePool(pulumi.ComponentResource):
             kind="ResourceFlavor",
             metadata={"name": object_name, "labels": meta_labels},
             spec=flavor_spec,
-            opts=child_opts(self, opts),
+            opts=child_opts(self, opts, protection=plan.protection),
         )
         # Plain values, known now: outputs that wait on a child only lengthen the engine's chain.
         self.flavor_name = object_name
