@@ -548,8 +548,7 @@ def render_markdown(diff: PlanDiff, *, limit: int = _BUDGET) -> str:
 def _render(diff: PlanDiff, fields_shown: int, per_group: int) -> str:
     groups: dict[str, list[ResourceChange]] = {}
     for change in diff.changes:
-        if not change.at_risk:
-            groups.setdefault(change.component, []).append(change)
+        groups.setdefault(change.component, []).append(change)
     shown = [
         _Group(name, tuple(items[:per_group]), Counter(item.action.value for item in items[per_group:]))
         for name, items in sorted(groups.items())
@@ -564,7 +563,8 @@ def _render(diff: PlanDiff, fields_shown: int, per_group: int) -> str:
         replaced=[c for c in diff.changes if c.action is Action.REPLACE and not c.at_risk],
         groups=shown,
         fields_shown=fields_shown,
-        truncated=fields_shown < 40 or per_group < 200,
+        truncated=any(group.hidden for group in shown)
+        or any(len(change.changes) > fields_shown for group in shown for change in group.listed),
     )
 
 
