@@ -278,7 +278,7 @@ def _diff_pairs(
     base: str, head: str, stack: str | None, all_stacks: bool, project: Path | None
 ) -> list[tuple[Plan, Plan]]:
     """(BASE plan, HEAD plan) per stack: read from plan files, or planned at git refs."""
-    from gpudc.preview.gitrefs import GitRefs, plan_at_ref
+    from gpudc.preview.gitrefs import REF_PLAN, GitRefs, plan_at_ref
     from gpudc.preview.plan import Plan
 
     def plan_file(given: str) -> Plan | None:
@@ -308,6 +308,10 @@ def _diff_pairs(
                 or plan_at_ref(refs, commits[given], name)
                 or Plan(refs.project_path.name, name, (), {}, None)
                 for given in (base, head)
+            )
+        if not (old.resources or new.resources):
+            raise SpecError.single(
+                "--stack", f"stack {name} exists at neither {base} nor {head}", value=name, check=REF_PLAN
             )
         pairs.append((old, new))
     return pairs

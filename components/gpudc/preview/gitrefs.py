@@ -22,7 +22,7 @@ from gpudc.core.findings import Severity, register
 from gpudc.core.project import find_project
 from gpudc.preview.plan import Plan
 
-__all__ = ["GitRefs", "plan_at_ref"]
+__all__ = ["GIT_REF", "REF_PLAN", "GitRefs", "plan_at_ref"]
 
 GIT_REF = register("GPUDC-DIFF-001", Severity.ERROR, "A diff's BASE or HEAD is neither a plan nor a git ref")
 REF_PLAN = register("GPUDC-DIFF-002", Severity.ERROR, "A stack does not plan at a git ref")
