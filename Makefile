@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= plano
 
-.PHONY: plan validate test lint bench snapshots schema urns clean
+.PHONY: install plan validate test lint bench snapshots schema urns clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+install: $(STAMP)
 
 plan: $(STAMP)
 	$(BIN)/gpudc plan $(STACK)
