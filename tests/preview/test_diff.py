@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from gpudc import GpuNodePool, NodePoolSpec
+from gpudc.catalog.coreweave import CKS_INSTANCE_TYPES
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.environment.plan import standalone_pool_plan
@@ -136,8 +137,7 @@ def test_add_a_site(project: Project, snapshot: object) -> None:
 
 # CoreWeave CKS NodePool (https://docs.coreweave.com/products/cks/reference/node-pool):
 # compute.coreweave.com/v1alpha1 NodePool; spec.instanceType "is immutable and unchangeable",
-# spec.targetNodes the node count. The instance type names below are illustrative, not checked
-# against CoreWeave's list.
+# spec.targetNodes the node count. Both instance types are in gpudc.catalog.coreweave (H100, H200).
 def _cks_program(instance_type: str, *, protect: bool = False) -> Callable[[], None]:
     def program() -> None:
         k8s.apiextensions.CustomResource(
@@ -163,6 +163,7 @@ def test_change_a_cks_instance_type_is_a_replacement(snapshot: object) -> None:
         "`spec.instanceType` changed, and the resource is replaced when it changes (replaceOnChanges)",
     )
     assert "  - `spec.instanceType`: `gd-8xh100ib-i128` -> `gd-8xh200ib-i128`" in markdown
+    assert {"gd-8xh100ib-i128", "gd-8xh200ib-i128"} <= set(CKS_INSTANCE_TYPES)
     assert markdown == snapshot
 
 
