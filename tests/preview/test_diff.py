@@ -13,11 +13,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from gpudc import GpuNodePool, NodePoolSpec
 from gpudc.catalog.coreweave import CKS_INSTANCE_TYPES
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
-from gpudc.environment.plan import standalone_pool_plan
 from gpudc.preview.diff import COMMENT_LIMIT, Action, comment_marker, diff_plans, render_json, render_markdown
 from gpudc.preview.output import write_plan
 from gpudc.preview.plan import Plan
@@ -86,26 +84,9 @@ def test_rename_a_pool_without_an_alias_is_a_replacement(project: Project, snaps
     assert markdown == snapshot
 
 
-def _pool_program(name: str, *, alias: str | None = None) -> Callable[[], None]:
-    """A library program: one pool built on its own, its component named `name`."""
-
-    def program() -> None:
-        spec = NodePoolSpec(
-            name="h100",
-            placement="managed",
-            node_model="hgx-h100-8gpu",
-            nodes=4,
-            provisioner={"type": "existing"},
-        )
-        opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=alias)]) if alias else None
-        GpuNodePool(name, spec, plan=standalone_pool_plan(spec), opts=opts)
-
-    return program
-
-
-def test_rename_a_pool_with_an_alias_is_a_move(snapshot: object) -> None:
-    base = plan_callable(_pool_program("train-pool"))
-    diff = diff_plans(base, plan_callable(_pool_program("h100-pool", alias="train-pool")))
+def test_rename_a_pool_with_an_alias_is_a_move(pool_named: Callable[..., Plan], snapshot: object) -> None:
+    base = pool_named("train-pool")
+    diff = diff_plans(base, pool_named("h100-pool", alias="train-pool"))
     markdown = render_markdown(diff)
     assert {c.action for c in diff.changes} == {Action.MOVE}
     assert sorted(c.name for c in diff.changes) == ["h100-pool", "h100-pool-flavor", "h100-pool-registration"]
@@ -115,7 +96,7 @@ def test_rename_a_pool_with_an_alias_is_a_move(snapshot: object) -> None:
         in markdown
     )
     # The same rename without the alias replaces all three.
-    unaliased = diff_plans(base, plan_callable(_pool_program("h100-pool")))
+    unaliased = diff_plans(base, pool_named("h100-pool"))
     assert unaliased.count(Action.REPLACE) == 3
     assert markdown == snapshot
 

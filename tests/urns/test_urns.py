@@ -6,14 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pulumi
 import pytest
 
-from gpudc import GpuNodePool, NodePoolSpec
 from gpudc.core.project import find_project
-from gpudc.environment.plan import standalone_pool_plan
 from gpudc.preview.plan import Plan
-from gpudc.preview.run import plan_callable
 from gpudc.preview.urns import lost_urns, lost_urns_message, plan_urns
 
 LISTS = Path(__file__).parent
@@ -35,24 +31,9 @@ def test_the_flagship_and_the_golden_stack_have_lists() -> None:
     assert {"lab", "plano"} <= {path.stem for path in LISTS.glob("*.txt")}
 
 
-def _pool(name: str, alias: str | None = None) -> Plan:
-    def program() -> None:
-        spec = NodePoolSpec(
-            name="h100",
-            placement="managed",
-            node_model="hgx-h100-8gpu",
-            nodes=4,
-            provisioner={"type": "existing"},
-        )
-        opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=alias)]) if alias else None
-        GpuNodePool(name, spec, plan=standalone_pool_plan(spec), opts=opts)
-
-    return plan_callable(program)
-
-
-def test_an_unaliased_rename_fails_and_says_how_to_fix_it() -> None:
-    pinned = plan_urns(_pool("train-pool"))
-    lost = lost_urns(pinned, _pool("h100-pool"))
+def test_an_unaliased_rename_fails_and_says_how_to_fix_it(pool_named: Callable[..., Plan]) -> None:
+    pinned = plan_urns(pool_named("train-pool"))
+    lost = lost_urns(pinned, pool_named("h100-pool"))
     assert lost == pinned  # the component and both children
     message = lost_urns_message("dev", lost)
     assert message.startswith("3 URN(s) of stack dev are gone from its plan:\n")
@@ -60,7 +41,7 @@ def test_an_unaliased_rename_fails_and_says_how_to_fix_it() -> None:
     assert "run `make urns`" in message
 
 
-def test_the_same_rename_with_an_alias_passes_and_adding_is_free() -> None:
-    pinned = plan_urns(_pool("train-pool"))
-    assert lost_urns(pinned, _pool("h100-pool", alias="train-pool")) == []
-    assert lost_urns(pinned[:1], _pool("train-pool")) == []  # a plan with more URNs than the list
+def test_the_same_rename_with_an_alias_passes_and_adding_is_free(pool_named: Callable[..., Plan]) -> None:
+    pinned = plan_urns(pool_named("train-pool"))
+    assert lost_urns(pinned, pool_named("h100-pool", alias="train-pool")) == []
+    assert lost_urns(pinned[:1], pool_named("train-pool")) == []  # a plan with more URNs than the list
