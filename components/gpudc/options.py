@@ -37,10 +37,12 @@ def child_opts(
     depends_on: Sequence[pulumi.Resource] = (),
     provider: pulumi.ProviderResource | None = None,
     aliases: Sequence[pulumi.Alias] | None = None,
+    replace_on_changes: Sequence[str] | None = None,
     protection: Protection = Protection.NONE,
 ) -> pulumi.ResourceOptions:
     """Parented to `parent`, waiting on what the component waits on plus `depends_on`, through
-    `provider` when given (a component's children otherwise inherit its provider).
+    `provider` when given (a component's children otherwise inherit its provider);
+    `replace_on_changes` names input paths whose change replaces the object (the plan records it).
 
     `protection` is the environment's guard for a resource whose loss hurts (its plan slice's
     `protection`): `protect=True` or `retain_on_delete=True`; with `none`, both are left unset
@@ -62,6 +64,7 @@ def child_opts(
         depends_on=merged,
         provider=provider,
         aliases=list(aliases) if aliases else None,
+        replace_on_changes=list(replace_on_changes) if replace_on_changes else None,
         protect=True if protection is Protection.PROTECT else None,
         retain_on_delete=True if protection is Protection.RETAIN else None,
     )

@@ -23,16 +23,24 @@ from gpudc.preview.recorder import SECRET, Registration
 from gpudc.preview.run import plan_callable, plan_program, stack_config
 
 
-def _lab(project: Project) -> dict[str, Any]:
-    return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+def _lab(project: Project, *, inventory: bool = True) -> dict[str, Any]:
+    """The lab stack's environment; without its inventory file, its pool can change size without
+    a CSV edit (node names then come from the pool's racks)."""
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    if not inventory:
+        for pool in environment["sites"][0]["pools"]:
+            pool.pop("inventory", None)
+    return environment
 
 
 def _plan(project: Project, environment: dict[str, Any]) -> Plan:
     return plan_program(project.main, "gpudc", "lab", stack_config({CONFIG_KEY: environment}))
 
 
-def _lab_change(project: Project, change: Callable[[dict[str, Any]], None]) -> tuple[Plan, Plan]:
-    base = _lab(project)
+def _lab_change(
+    project: Project, change: Callable[[dict[str, Any]], None], *, inventory: bool = True
+) -> tuple[Plan, Plan]:
+    base = _lab(project, inventory=inventory)
     head = copy.deepcopy(base)
     change(head)
     return _plan(project, base), _plan(project, head)
@@ -42,10 +50,12 @@ def test_scale_a_pool(project: Project, snapshot: object) -> None:
     def scale(environment: dict[str, Any]) -> None:
         environment["sites"][0]["pools"][0]["nodes"] = 2
 
-    diff = diff_plans(*_lab_change(project, scale))
+    diff = diff_plans(*_lab_change(project, scale, inventory=False))
     markdown = render_markdown(diff)
-    assert diff.counts == {"replace": 0, "delete": 0, "update": 1, "create": 0, "move": 0, "unchanged": 10}
+    assert diff.counts == {"replace": 0, "delete": 2, "update": 2, "create": 0, "move": 0, "unchanged": 19}
     assert "  - `spec.nodes`: `4` -> `2`" in markdown
+    assert "- `-` delete NodePatch `gpudc-lab-lab-h100-node-h100-a-01-4`" in markdown
+    assert "  - `spec.resourceGroups[0].flavors[0].resources[2].nominalQuota`: `32` -> `16`" in markdown
     assert "| lab | GPUs | 32 | 16 | -16 |" in markdown
     assert "| lab | IT power (kW) | 40.8 | 20.4 | -20.4 |" in markdown
     assert markdown.startswith(comment_marker("lab") + "\n")
@@ -74,11 +84,15 @@ def test_rename_a_pool_without_an_alias_is_a_replacement(project: Project, snaps
 
     diff = diff_plans(*_lab_change(project, rename))
     markdown = render_markdown(diff)
-    assert diff.count(Action.REPLACE) == 3 and diff.count(Action.DELETE) == diff.count(Action.CREATE) == 0
+    # The pool, its flavor and a NodePatch per node of its inventory (the nodes keep their names).
+    assert diff.count(Action.REPLACE) == 6 and diff.count(Action.DELETE) == diff.count(Action.CREATE) == 0
     assert (
-        "- **REPLACE** ConfigMap `gpudc-lab-lab-h100-train-registration`: URN changed without an alias "
-        "(was `gpudc-lab-lab-h100-registration`); Kubernetes name changed "
-        "(lab-h100-registration -> lab-h100-train-registration)"
+        "- **REPLACE** ResourceFlavor `gpudc-lab-lab-h100-train-flavor`: URN changed without an alias "
+        "(was `gpudc-lab-lab-h100-flavor`); Kubernetes name changed (lab-h100 -> lab-h100-train)"
+    ) in markdown
+    assert (
+        "- **REPLACE** NodePatch `gpudc-lab-lab-h100-train-node-lab-h100-01`: URN changed without an alias "
+        "(was `gpudc-lab-lab-h100-node-lab-h100-01`)\n"
     ) in markdown
     assert "- **REPLACE** GpuNodePool `gpudc-lab-lab-h100-train`: URN changed without an alias" in markdown
     assert markdown == snapshot
@@ -89,7 +103,7 @@ def test_rename_a_pool_with_an_alias_is_a_move(pool_named: Callable[..., Plan], 
     diff = diff_plans(base, pool_named("h100-pool", alias="train-pool"))
     markdown = render_markdown(diff)
     assert {c.action for c in diff.changes} == {Action.MOVE}
-    assert sorted(c.name for c in diff.changes) == ["h100-pool", "h100-pool-flavor", "h100-pool-registration"]
+    assert sorted(c.name for c in diff.changes) == ["h100-pool", "h100-pool-flavor"]
     assert "REPLACE" not in markdown and "0 to replace" in markdown
     assert (
         "- `>` move GpuNodePool `h100-pool` (moved from `train-pool`; nothing in the cluster changes)"
@@ -97,7 +111,7 @@ def test_rename_a_pool_with_an_alias_is_a_move(pool_named: Callable[..., Plan], 
     )
     # The same rename without the alias replaces all three.
     unaliased = diff_plans(base, pool_named("h100-pool"))
-    assert unaliased.count(Action.REPLACE) == 3
+    assert unaliased.count(Action.REPLACE) == 2
     assert markdown == snapshot
 
 
@@ -105,11 +119,12 @@ def test_add_a_site(project: Project, snapshot: object) -> None:
     def add(environment: dict[str, Any]) -> None:
         site = copy.deepcopy(environment["sites"][0])
         site.update(name="lab2", zone="lab-b", kubernetes={"type": "context", "context": "gpudc-lab2"})
+        site["pools"][0].pop("inventory")  # its machines are others: named from its racks
         environment["sites"].append(site)
 
     diff = diff_plans(*_lab_change(project, add))
     markdown = render_markdown(diff)
-    assert diff.counts == {"replace": 0, "delete": 0, "update": 1, "create": 10, "move": 0, "unchanged": 10}
+    assert diff.counts == {"replace": 0, "delete": 0, "update": 1, "create": 22, "move": 0, "unchanged": 22}
     assert "| lab2 (added) | GPUs | 0 | 32 | +32 |" in markdown
     assert "| lab2 (added) | racks used | 0 | 1 | +1 |" in markdown
     assert "#### DatacenterSite gpudc-lab2" in markdown
@@ -245,14 +260,15 @@ def test_the_cli_diffs_two_plan_directories(project: Project, tmp_path: Path, gp
     def scale(environment: dict[str, Any]) -> None:
         environment["sites"][0]["pools"][0]["nodes"] = 2
 
-    base, head = _lab_change(project, scale)
+    base, head = _lab_change(project, scale, inventory=False)
     write_plan(base, tmp_path / "base")
     write_plan(head, tmp_path / "head")
     result = gpudc_cli("diff", str(tmp_path / "base"), str(tmp_path / "head"), "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["counts"]["update"] == 1
-    assert document["changes"][0]["changes"] == [{"path": "spec.nodes", "before": "4", "after": "2"}]
+    assert (document["counts"]["update"], document["counts"]["delete"]) == (2, 2)
+    pool = next(change for change in document["changes"] if change["type"] == "gpudc:index:GpuNodePool")
+    assert pool["changes"] == [{"path": "spec.nodes", "before": "4", "after": "2"}]
     out = tmp_path / "comments"
     result = gpudc_cli(
         "diff", str(tmp_path / "base"), str(tmp_path / "head" / "plan.json"), "--out", str(out)

@@ -39,11 +39,13 @@ def clone(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, target)
+    lab = origin / "stacks" / "Pulumi.lab.yaml"
+    # Without its inventory file, the lab's pool can change size in a one-line commit.
+    lab.write_text("".join(line for line in lab.read_text().splitlines(True) if "inventory:" not in line))
     _git(origin, "init", "--quiet", "--initial-branch=main")
     _git(origin, "add", ".")
     _git(origin, "commit", "--quiet", "-m", "base")
     _git(origin, "tag", "base")
-    lab = origin / "stacks" / "Pulumi.lab.yaml"
     lab.write_text(lab.read_text().replace("nodes: 4\n", "nodes: 2\n"))
     _git(origin, "commit", "--quiet", "-am", "scale")
     _git(origin, "tag", "scaled")
@@ -126,6 +128,6 @@ def test_a_stack_new_at_head_is_all_creates_and_one_at_neither_is_a_finding(
     result = _diff(clone, tmp_path, "broken", "extra", "--stack", "extra", "--format", "json")
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)["counts"]
-    assert (counts["create"], counts["unchanged"], counts["delete"]) == (11, 0, 0)
+    assert (counts["create"], counts["unchanged"], counts["delete"]) == (23, 0, 0)
     missing = _diff(clone, tmp_path, "base", "scaled", "--stack", "nosuch")
     assert missing.returncode == 2 and "GPUDC-DIFF-002" in missing.stderr and "nosuch" in missing.stderr

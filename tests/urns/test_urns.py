@@ -34,9 +34,9 @@ def test_the_flagship_and_the_golden_stack_have_lists() -> None:
 def test_an_unaliased_rename_fails_and_says_how_to_fix_it(pool_named: Callable[..., Plan]) -> None:
     pinned = plan_urns(pool_named("train-pool"))
     lost = lost_urns(pinned, pool_named("h100-pool"))
-    assert lost == pinned  # the component and both children
+    assert lost == pinned  # the component and its flavor
     message = lost_urns_message("dev", lost)
-    assert message.startswith("3 URN(s) of stack dev are gone from its plan:\n")
+    assert message.startswith("2 URN(s) of stack dev are gone from its plan:\n")
     assert 'aliases=[pulumi.Alias(name="train-pool")]' in message
     assert "run `make urns`" in message
 
