@@ -13,7 +13,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from gpudc.catalog.coreweave import CKS_INSTANCE_TYPES
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.diff import COMMENT_LIMIT, Action, comment_marker, diff_plans, render_json, render_markdown
@@ -131,9 +130,57 @@ def test_add_a_site(project: Project, snapshot: object) -> None:
     assert markdown == snapshot
 
 
-# CoreWeave CKS NodePool (https://docs.coreweave.com/products/cks/reference/node-pool):
-# compute.coreweave.com/v1alpha1 NodePool; spec.instanceType "is immutable and unchangeable",
-# spec.targetNodes the node count. Both instance types are in gpudc.catalog.coreweave (H100, H200).
+CKS_SITE: dict[str, Any] = {
+    "name": "cw",
+    "location": {"city": "Plano", "country": "US", "subdivision": "TX"},
+    "region": "us-central",
+    "zone": "cw-a",
+    "pue": 1.25,
+    "wue_l_per_kwh": 1.0,
+    "grid_carbon_g_per_kwh": 334.1,
+    "utilisation": 0.8,
+    "kubernetes": {"type": "context", "context": "cks-prod"},
+    "gpu_operator": {"chart_version": "v26.7.0", "driver": {"mode": "operator"}},
+    "pools": [
+        {
+            "name": "train",
+            "placement": "managed",
+            "node_model": "hgx-h100-8gpu",
+            "nodes": 16,
+            "provisioner": {"type": "cks", "instance_type": "gd-8xh100ib-i128"},
+        }
+    ],
+}
+
+
+def test_change_a_cks_instance_type_is_a_replacement(project: Project, snapshot: object) -> None:
+    """The real program: a protected environment moves its CKS pool from H100 to H200 instances."""
+    base = {"protection": "protect", "sites": [CKS_SITE]}
+    head = copy.deepcopy(base)
+    head["sites"][0]["pools"][0].update(
+        node_model="hgx-h200-8gpu", provisioner={"type": "cks", "instance_type": "gd-8xh200ib-i128"}
+    )
+    diff = diff_plans(_plan(project, base), _plan(project, head))
+    markdown = render_markdown(diff)
+    [replaced] = [c for c in diff.changes if c.action is Action.REPLACE]
+    assert (replaced.kind, replaced.name, replaced.protection) == (
+        "NodePool",
+        "gpudc-cw-cw-train-nodepool",
+        "protect",
+    )
+    assert replaced.reasons == (
+        "`spec.instanceType` changed, and the resource is replaced when it changes (replaceOnChanges)",
+    )
+    assert diff.at_risk == (replaced,)
+    assert "  - `spec.instanceType`: `gd-8xh100ib-i128` -> `gd-8xh200ib-i128`" in markdown
+    assert markdown.index("- **REPLACE NodePool `gpudc-cw-cw-train-nodepool`** (protected") < markdown.index(
+        "### Changes by component"
+    )
+    assert markdown == snapshot
+
+
+# A CoreWeave CKS NodePool (https://docs.coreweave.com/products/cks/reference/node-pool), as a
+# library program registers it: compute.coreweave.com/v1alpha1; spec.instanceType "is immutable".
 def _cks_program(instance_type: str, *, protect: bool = False) -> Callable[[], None]:
     def program() -> None:
         k8s.apiextensions.CustomResource(
@@ -146,21 +193,6 @@ def _cks_program(instance_type: str, *, protect: bool = False) -> Callable[[], N
         )
 
     return program
-
-
-def test_change_a_cks_instance_type_is_a_replacement(snapshot: object) -> None:
-    diff = diff_plans(
-        plan_callable(_cks_program("gd-8xh100ib-i128")), plan_callable(_cks_program("gd-8xh200ib-i128"))
-    )
-    markdown = render_markdown(diff)
-    [change] = diff.changes
-    assert change.action is Action.REPLACE and not change.at_risk
-    assert change.reasons == (
-        "`spec.instanceType` changed, and the resource is replaced when it changes (replaceOnChanges)",
-    )
-    assert "  - `spec.instanceType`: `gd-8xh100ib-i128` -> `gd-8xh200ib-i128`" in markdown
-    assert {"gd-8xh100ib-i128", "gd-8xh200ib-i128"} <= set(CKS_INSTANCE_TYPES)
-    assert markdown == snapshot
 
 
 def test_protected_replacements_and_deletes_come_first_in_bold() -> None:
