@@ -244,30 +244,59 @@ def _pair_renames(
 ) -> dict[str, str]:
     """Pair what was deleted with what was created when it is the same thing under a new URN.
 
-    Parents first, so a renamed component's children pair under it. Under the same parent a
-    pair needs mostly equal inputs; a created resource and a deleted one of the same logical name
-    but another type (a Kubernetes kind or API version changed) pair too.
+    Parents first, so a renamed component's children pair under it: a child whose name is its
+    parent's old name with the same suffix pairs at once, any other by the most equal inputs.
+    Under the same parent a pair needs mostly equal inputs; a created resource and a deleted one
+    of the same logical name but another type (a Kubernetes kind or API version changed) pair too.
     """
     pairs: dict[str, str] = {}
-    orphans = [urn for urn in base_by_urn if urn not in taken]
+    orphans: dict[str, dict[str, Registration]] = {}  # parent urn -> urn -> deleted resource
+    for urn, resource in base_by_urn.items():
+        if urn not in taken:
+            orphans.setdefault(resource.parent, {})[urn] = resource
+    names = {resource.urn: resource.name for resource in head.resources}
+    leaves: dict[str, dict[str, Any]] = {}
+
+    def flat(resource: Registration) -> dict[str, Any]:
+        if resource.urn not in leaves:
+            leaves[resource.urn] = dict(_leaves(resource.inputs))
+        return leaves[resource.urn]
+
     for resource in sorted(head.resources, key=lambda r: (_depth(r.urn), r.urn)):
         if resource.urn in matched:
             continue
         parent = pairs.get(resource.parent) or matched.get(resource.parent) or resource.parent
+        candidates = orphans.get(parent, {})
+        if not candidates:
+            continue
         parent_renamed = resource.parent in pairs
-        best: tuple[float, str] | None = None
-        for urn in orphans:
-            old = base_by_urn[urn]
-            if old.parent != parent or not _same_thing(old, resource):
-                continue
-            score = _similarity(old.inputs, resource.inputs)
-            enough = parent_renamed or old.name == resource.name or score >= _PAIRING_SIMILARITY
-            if enough and (best is None or score > best[0]):
-                best = (score, urn)
-        if best is not None:
-            pairs[resource.urn] = best[1]
-            orphans.remove(best[1])
+        found = None
+        if parent_renamed:
+            old_parent, new_parent = base_by_urn[parent].name, names[resource.parent]
+            if resource.name.startswith(new_parent):
+                expected = _urn_with_name(resource, parent, old_parent + resource.name[len(new_parent) :])
+                found = expected if expected in candidates else None
+        if found is None:
+            best: tuple[float, str] | None = None
+            for urn, old in candidates.items():
+                if not _same_thing(old, resource):
+                    continue
+                score = _similarity(flat(old), flat(resource))
+                enough = parent_renamed or old.name == resource.name or score >= _PAIRING_SIMILARITY
+                if enough and (best is None or score > best[0]):
+                    best = (score, urn)
+            found = best[1] if best else None
+        if found is not None:
+            pairs[resource.urn] = found
+            del candidates[found]
     return pairs
+
+
+def _urn_with_name(resource: Registration, parent: str, name: str) -> str:
+    """The URN `resource` would have under the component `parent` with `name` (the engine's form:
+    the parent's whole type chain, then the resource's type)."""
+    stack_project = resource.urn.split("::")[0:2]
+    return "::".join([*stack_project, f"{parent.split('::')[2]}${resource.type}", name])
 
 
 def _same_thing(old: Registration, new: Registration) -> bool:
@@ -277,8 +306,8 @@ def _same_thing(old: Registration, new: Registration) -> bool:
     return old.name == new.name and old.type.startswith("kubernetes:") and new.type.startswith("kubernetes:")
 
 
-def _similarity(before: Mapping[str, Any], after: Mapping[str, Any]) -> float:
-    old, new = dict(_leaves(before)), dict(_leaves(after))
+def _similarity(old: Mapping[str, Any], new: Mapping[str, Any]) -> float:
+    """Share of input leaves (path and value) two resources have in common."""
     keys = old.keys() | new.keys()
     if not keys:
         return 1.0
