@@ -187,6 +187,7 @@ def checks(
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
     import gpudc.preview.run  # noqa: F401 - registers the offline plan's own checks
+    import gpudc.preview.gitrefs  # noqa: F401 - and the diff's
 
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
