@@ -5,6 +5,7 @@ releases, gpudc-system namespaces), as `protect` or `retainOnDelete`, and nothin
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -41,15 +42,21 @@ LAB_GUARDED = [
 
 def test_plano_protects_what_hurts_to_lose(planned: Callable[[str], Plan]) -> None:
     plan = planned("plano")
-    assert _guarded(plan, "protect") == [
+    guarded = _guarded(plan, "protect")
+    # Every inventory row (672 nodes and 10 spares) is a BareMetalHost with its BMC Secret.
+    assert Counter(kind for kind, _ in guarded) == {
+        "BareMetalHost": 682,
+        "Secret": 682,
+        "ResourceFlavor": 4,
+        "Namespace": 2,
+        "Release": 1,
+    }
+    assert [item for item in guarded if item[0] in ("Namespace", "Release")] == [
         ("Namespace", "gpudc-plano-plano-gpu-operator-namespace"),
         ("Namespace", "gpudc-plano-plano-system"),
         ("Release", "gpudc-plano-plano-gpu-operator-release"),
-        ("ResourceFlavor", "gpudc-plano-plano-gb200-a-flavor"),
-        ("ResourceFlavor", "gpudc-plano-plano-h100-a-flavor"),
-        ("ResourceFlavor", "gpudc-plano-plano-h200-a-flavor"),
-        ("ResourceFlavor", "gpudc-plano-plano-l40s-inference-flavor"),
     ]
+    assert ("BareMetalHost", "gpudc-plano-plano-h100-a-host-h100-a-a-01-01") in guarded
     assert _guarded(plan, "retainOnDelete") == []
 
 
