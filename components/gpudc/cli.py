@@ -186,8 +186,9 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
-    import gpudc.preview.run  # noqa: F401 - registers the offline plan's own checks
-    import gpudc.preview.gitrefs  # noqa: F401 - and the diff's
+    # Registers the offline plan's and the diff's own checks.
+    import gpudc.preview.gitrefs
+    import gpudc.preview.run  # noqa: F401
 
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
