@@ -284,7 +284,7 @@ def test_a_large_diff_is_cut_below_the_comment_limit_with_counts() -> None:
     assert len(markdown) < COMMENT_LIMIT
     assert "3000 to create" in markdown
     assert "- ... and 2800 more to create (not listed: the comment has a size limit)" in markdown
-    assert "*Shortened to fit a pull-request comment" in markdown
+    assert "*Shortened to fit a pull-request comment: at most 200 resources per component" in markdown
     assert len(json.loads(render_json(diff))["changes"]) == 3000  # JSON keeps everything
 
 

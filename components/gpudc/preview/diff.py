@@ -592,6 +592,7 @@ def _render(diff: PlanDiff, fields_shown: int, per_group: int) -> str:
         replaced=[c for c in diff.changes if c.action is Action.REPLACE and not c.at_risk],
         groups=shown,
         fields_shown=fields_shown,
+        per_group=per_group,
         truncated=any(group.hidden for group in shown)
         or any(len(change.changes) > fields_shown for group in shown for change in group.listed),
     )
