@@ -130,18 +130,13 @@ def test_add_a_site(project: Project, snapshot: object) -> None:
     assert markdown == snapshot
 
 
-CKS_SITE: dict[str, Any] = {
-    "name": "cw",
-    "location": {"city": "Plano", "country": "US", "subdivision": "TX"},
-    "region": "us-central",
-    "zone": "cw-a",
-    "pue": 1.25,
-    "wue_l_per_kwh": 1.0,
-    "grid_carbon_g_per_kwh": 334.1,
-    "utilisation": 0.8,
-    "kubernetes": {"type": "context", "context": "cks-prod"},
-    "gpu_operator": {"chart_version": "v26.7.0", "driver": {"mode": "operator"}},
-    "pools": [
+def _cks_environment(project: Project) -> dict[str, Any]:
+    """The lab's site as CoreWeave CKS capacity: no halls, one managed pool of 16 H100 nodes."""
+    environment = _lab(project, inventory=False)
+    site = environment["sites"][0]
+    for key in ("halls", "utility_power_mw"):
+        del site[key]
+    site["pools"] = [
         {
             "name": "train",
             "placement": "managed",
@@ -149,13 +144,13 @@ CKS_SITE: dict[str, Any] = {
             "nodes": 16,
             "provisioner": {"type": "cks", "instance_type": "gd-8xh100ib-i128"},
         }
-    ],
-}
+    ]
+    return {**environment, "protection": "protect"}
 
 
 def test_change_a_cks_instance_type_is_a_replacement(project: Project, snapshot: object) -> None:
     """The real program: a protected environment moves its CKS pool from H100 to H200 instances."""
-    base = {"protection": "protect", "sites": [CKS_SITE]}
+    base = _cks_environment(project)
     head = copy.deepcopy(base)
     head["sites"][0]["pools"][0].update(
         node_model="hgx-h200-8gpu", provisioner={"type": "cks", "instance_type": "gd-8xh200ib-i128"}
@@ -165,7 +160,7 @@ def test_change_a_cks_instance_type_is_a_replacement(project: Project, snapshot:
     [replaced] = [c for c in diff.changes if c.action is Action.REPLACE]
     assert (replaced.kind, replaced.name, replaced.protection) == (
         "NodePool",
-        "gpudc-cw-cw-train-nodepool",
+        "gpudc-lab-lab-train-nodepool",
         "protect",
     )
     assert replaced.reasons == (
@@ -173,9 +168,9 @@ def test_change_a_cks_instance_type_is_a_replacement(project: Project, snapshot:
     )
     assert diff.at_risk == (replaced,)
     assert "  - `spec.instanceType`: `gd-8xh100ib-i128` -> `gd-8xh200ib-i128`" in markdown
-    assert markdown.index("- **REPLACE NodePool `gpudc-cw-cw-train-nodepool`** (protected") < markdown.index(
-        "### Changes by component"
-    )
+    assert markdown.index(
+        "- **REPLACE NodePool `gpudc-lab-lab-train-nodepool`** (protected"
+    ) < markdown.index("### Changes by component")
     assert markdown == snapshot
 
 
