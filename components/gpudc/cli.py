@@ -194,7 +194,9 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
-    import gpudc.preview.run  # noqa: F401 - registers the offline plan's own checks
+    # Registers the offline plan's and the diff's own checks.
+    import gpudc.preview.gitrefs
+    import gpudc.preview.run  # noqa: F401
 
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
@@ -260,6 +262,90 @@ def _print_unverified(output: CatalogFormat) -> None:
             console.print(
                 f"{row['catalog']}/{row['key']}.{row['field']}: {row['note']}", markup=False, soft_wrap=True
             )
+
+
+class DiffFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(help="Plan directory (or plan.json) or git ref: what is deployed.")],
+    head: Annotated[str, typer.Argument(help="Plan directory (or plan.json) or git ref: the change.")],
+    stack: Annotated[str | None, typer.Option(help="The stack to plan at each git ref.")] = None,
+    all_stacks: Annotated[
+        bool, typer.Option("--all", help="Every stack the change between the two git refs touches.")
+    ] = False,
+    output: Annotated[DiffFormat, typer.Option("--format", help="markdown (a PR comment) or json.")] = (
+        DiffFormat.MARKDOWN
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Write <stack>.md and <stack>.json here instead of printing.")
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Compare two plans: what a change creates, updates, replaces (and why) or deletes, by component; capacity per site; new and resolved findings."""
+    from gpudc.preview.diff import diff_plans, render_json, render_markdown
+
+    try:
+        diffs = [diff_plans(old, new) for old, new in _diff_pairs(base, head, stack, all_stacks, project)]
+    except SpecError as exc:
+        raise _fail(exc) from None
+    render = render_json if output is DiffFormat.JSON else render_markdown
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for item in diffs:
+            (out / f"{item.stack}.md").write_text(render_markdown(item), encoding="utf-8")
+            (out / f"{item.stack}.json").write_text(render_json(item), encoding="utf-8")
+        console.print(f"wrote the diff of {len(diffs)} stack(s) to {out}", markup=False)
+        return
+    if not diffs:
+        errors.print("no stack changed between the two refs")
+    print("\n".join(render(item) for item in diffs), end="")
+
+
+def _diff_pairs(
+    base: str, head: str, stack: str | None, all_stacks: bool, project: Path | None
+) -> list[tuple[Plan, Plan]]:
+    """(BASE plan, HEAD plan) per stack: read from plan files, or planned at git refs."""
+    from gpudc.preview.gitrefs import REF_PLAN, GitRefs, plan_at_ref
+    from gpudc.preview.plan import Plan
+
+    def plan_file(given: str) -> Plan | None:
+        path = Path(given)
+        path = path / "plan.json" if path.is_dir() else path
+        return Plan.from_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    files = {given: plan_file(given) for given in (base, head)}
+    if all(files.values()):
+        return [(files[base], files[head])]  # type: ignore[list-item]
+    if stack is not None and all_stacks:
+        raise SpecError.single("--stack", "give --stack or --all, not both", fix="drop one of them")
+    if stack is None and not all_stacks:
+        raise SpecError.single(
+            "--stack",
+            "is needed to plan at a git ref",
+            fix="add --stack STACK, or --all for every stack changed",
+        )
+    refs = GitRefs(find_project(project).root)
+    commits = {given: refs.commit(given) for given in (base, head) if files[given] is None}
+    stacks = [_stack_name(stack)] if stack is not None else refs.changed_stacks(commits[base], commits[head])
+    pairs = []
+    for name in stacks:
+        with errors.status(f"planning {printable(name)} at {base} and {head} ..."):
+            old, new = (
+                files[given]
+                or plan_at_ref(refs, commits[given], name)
+                or Plan(refs.project_path.name, name, (), {}, None)
+                for given in (base, head)
+            )
+        if not (old.resources or new.resources):
+            raise SpecError.single(
+                "--stack", f"stack {name} exists at neither {base} nor {head}", value=name, check=REF_PLAN
+            )
+        pairs.append((old, new))
+    return pairs
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:

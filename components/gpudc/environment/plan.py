@@ -11,7 +11,7 @@ stack file's waivers applied, so the CLI, the program and the report all see the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +23,7 @@ from gpudc.cluster.spec import CapiClusterRef, ClusterSpec, KubeconfigSecretAcce
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.core.labels import HALL_LABEL, NODE_MODEL_LABEL, POOL_LABEL, REGION_LABEL, SITE_LABEL, ZONE_LABEL
+from gpudc.core.spec import Protection
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, OperatorPool, PoolGpuPlan, plan_operator
 from gpudc.nodepool.checks import (
@@ -102,6 +103,8 @@ class PoolPlan:
     inventory: Inventory | None = None
     cks_instance_type: str | None = None
     capi: CapiClusterRef | None = None
+    protection: Protection = Protection.NONE
+    """How the pool's objects are guarded against loss (the environment's `protection`)."""
     gpu_labels: Mapping[str, str] = dataclass_field(default_factory=lambda: MappingProxyType({}))
     """Node labels the pool's GPU settings need (`nvidia.com/mig.config`,
     `nvidia.com/device-plugin.config`), from the cluster's operator plan; in `node_labels`."""
@@ -167,6 +170,8 @@ class ClusterPlan:
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
     scheduling: SchedulingPlan
+    protection: Protection = Protection.NONE
+    """How the cluster's namespaces and children are guarded against loss (the environment's)."""
 
     @property
     def name(self) -> str:
@@ -235,10 +240,12 @@ def plan_site(
     *,
     secrets: SecretLookup | None = None,
     inventory_dir: Path | None = None,
+    protection: Protection = Protection.NONE,
 ) -> SitePlan:
     """Capacity once, then the pools' machines, then each cluster's pools, operator and queues;
     every finding raised together. Inventories are read from `inventory_dir` (the stack file's
-    folder)."""
+    folder). `protection` is the environment's choice, handed to every cluster, pool and operator
+    slice."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
     try:
@@ -293,7 +300,10 @@ def plan_site(
             continue
         if capacity is not None:
             pools = tuple(
-                _pool_plan(site, cluster, pool, inventories.get(pool.name), operator.pool(pool.name))
+                replace(
+                    _pool_plan(site, cluster, pool, inventories.get(pool.name), operator.pool(pool.name)),
+                    protection=protection,
+                )
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
@@ -305,7 +315,8 @@ def plan_site(
                     (pool.name, pool.node_model, pool.nodes, pool.gpus, bool(pool.placed)) for pool in pools
                 ],
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, scheduling))
+            operator = replace(operator, protection=protection)
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, scheduling, protection))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
@@ -511,7 +522,12 @@ def plan_environment(
     for index, site in enumerate(spec.sites):
         try:
             sites[site.name] = plan_site(
-                site, hardware, f"sites[{index}]", secrets=secrets, inventory_dir=inventory_dir
+                site,
+                hardware,
+                f"sites[{index}]",
+                secrets=secrets,
+                inventory_dir=inventory_dir,
+                protection=spec.protection,
             )
             findings.extend(sites[site.name].findings)
         except SpecError as exc:

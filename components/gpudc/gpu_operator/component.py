@@ -94,7 +94,7 @@ class GpuOperator(pulumi.ComponentResource):
                 "name": spec.namespace,
                 "labels": {**gpudc_labels(site=plan.site or None), **_POD_SECURITY},
             },
-            opts=child_opts(self, opts),
+            opts=child_opts(self, opts, protection=plan.protection),
         )
         configs: list[pulumi.Resource] = []
         meta = {"namespace": spec.namespace, "labels": gpudc_labels(site=plan.site or None)}
@@ -125,7 +125,7 @@ class GpuOperator(pulumi.ComponentResource):
             spec.namespace,
             chart_values(spec, plan),
             1800,
-            child_opts(self, opts, depends_on=[namespace, *configs]),
+            child_opts(self, opts, depends_on=[namespace, *configs], protection=plan.protection),
         )
         # A driver per pool: one NVIDIADriver each, selecting the pool's nodes by their labels. A
         # version change is an update of the object (the operator then rolls it out within the

@@ -31,6 +31,7 @@ from gpudc.catalog.software import (
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
 from gpudc.core.naming import k8s_name
+from gpudc.core.spec import Protection
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, PoolGpuSpec
 from gpudc.nodepool.spec import Taint, TaintEffect
 
@@ -142,6 +143,8 @@ class OperatorPlan:
     nvlink_domains: bool = False
     cluster: str = ""
     findings: tuple[Finding, ...] = ()
+    protection: Protection = Protection.NONE
+    """How the operator's namespace and release are guarded against loss (the environment's)."""
 
     @property
     def per_pool_drivers(self) -> bool:

@@ -136,5 +136,7 @@ class GpuNodePool(pulumi.ComponentResource):
             kind="ResourceFlavor",
             metadata={"name": object_name, "labels": gpudc_labels(site=plan.site or None, pool=spec.name)},
             spec=flavor_spec,
-            opts=child_opts(self, opts, depends_on=[kueue] if kueue is not None else ()),
+            opts=child_opts(
+                self, opts, depends_on=[kueue] if kueue is not None else (), protection=plan.protection
+            ),
         )
