@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= plano
 
-.PHONY: plan validate test lint bench snapshots schema clean
+.PHONY: install plan validate test lint bench snapshots schema urns clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+install: $(STAMP)
 
 plan: $(STAMP)
 	$(BIN)/gpudc plan $(STACK)
@@ -28,6 +30,10 @@ snapshots: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/gpudc schema > schema/stack-file.schema.json
+
+# Rewrite tests/urns/<stack>.txt on purpose, after a change that removes or renames resources.
+urns: $(STAMP)
+	$(BIN)/python -m gpudc.preview.urns tests/urns
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

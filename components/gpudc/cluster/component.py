@@ -17,6 +17,7 @@ import pulumi_kubernetes as k8s
 from gpudc.cluster.providers import ClusterProviders
 from gpudc.cluster.spec import CapiClusterRef, ClusterSpec
 from gpudc.core.labels import SYSTEM_NAMESPACE, TOPOLOGY_LABEL_PREFIX, gpudc_labels
+from gpudc.core.spec import Protection
 from gpudc.environment.plan import ClusterPlan, PoolPlan
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.network.component import SiteNetwork
@@ -75,7 +76,12 @@ class Cluster(pulumi.ComponentResource):
 
         def child(suffix: str, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
             return child_opts(
-                self, opts, depends_on=depends_on or [], provider=providers.workload, aliases=aliases(suffix)
+                self,
+                opts,
+                depends_on=depends_on or [],
+                provider=providers.workload,
+                aliases=aliases(suffix),
+                protection=plan.protection if suffix == "system" else Protection.NONE,  # the namespace
             )
 
         namespace = k8s.core.v1.Namespace(

@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
-from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.scheduling.spec import SchedulingSpec
 
 __all__ = [
@@ -142,3 +142,10 @@ class ClusterSpec(SpecModel):
     scheduling: Annotated[
         SchedulingSpec, Field(description="Kueue: queues, cohort and per-node reserve for this cluster.")
     ] = SchedulingSpec()
+    kubernetes_version: Annotated[
+        KubernetesVersion | None,
+        Field(
+            description="Kubernetes version the cluster runs (e.g. 1.34); checked against the GPU "
+            "Operator release's supported range and the DRA driver's floor. Required for `nvlink_domains`."
+        ),
+    ] = None

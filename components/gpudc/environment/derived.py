@@ -90,6 +90,13 @@ class PoolFigures(Energy):
     gpus: int
     racks: int
     it_power_kw: float
+    provisioner: Annotated[str | None, Field(description="capi-metal3, cks or existing.")] = None
+    spares: Annotated[int, Field(description="Inventory machines beyond the pool's nodes.")] = 0
+    instance_type: Annotated[str | None, Field(description="The CKS instance type of a cks pool.")] = None
+    flavor: Annotated[str | None, Field(description="The pool's Kueue ResourceFlavor.")] = None
+    quota_gpus: Annotated[int, Field(description="nvidia.com/gpu nominal quota of the flavor.")] = 0
+    quota_cpu_cores: Annotated[int, Field(description="CPU nominal quota (node cores less the reserve).")] = 0
+    quota_memory_gib: Annotated[int, Field(description="Memory nominal quota, GiB (less the reserve).")] = 0
 
     @property
     def size_note(self) -> str:
@@ -108,6 +115,10 @@ class ClusterFigures(_Record):
     pools: list[str]
     gpu_operator_chart: str
     driver_version: str
+    cluster_queue: str | None = None
+    cohort: str | None = None
+    pool_drivers: dict[str, str] = {}
+    """Pool -> the driver its NVIDIADriver installs, when the cluster runs a driver per pool."""
 
 
 class SubnetRecord(_Record):
