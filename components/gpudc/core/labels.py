@@ -18,6 +18,7 @@ __all__ = [
     "REGION_LABEL",
     "SITE_LABEL",
     "SYSTEM_NAMESPACE",
+    "TENANT_LABEL",
     "ZONE_LABEL",
     "gpudc_labels",
 ]
@@ -28,6 +29,8 @@ SITE_LABEL = "gpudc.io/site"
 HALL_LABEL = "gpudc.io/hall"
 POOL_LABEL = "gpudc.io/pool"
 NODE_MODEL_LABEL = "gpudc.io/node-model"
+# A tenant's namespace and objects; policies hold namespaces with it to Pod Security `restricted`.
+TENANT_LABEL = "gpudc.io/tenant"
 # Well-known topology labels: https://kubernetes.io/docs/reference/labels-annotations-taints/
 REGION_LABEL = "topology.kubernetes.io/region"
 ZONE_LABEL = "topology.kubernetes.io/zone"
