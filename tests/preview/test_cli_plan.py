@@ -29,8 +29,8 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     )
     assert (out / "plan.json").is_file()
     assert (
-        len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 10
-    )  # 2 namespaces, 4 ConfigMaps, 4 flavors
+        len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 10 + 28
+    )  # 2 namespaces, 4 ConfigMaps, 4 flavors; 3 tenants: 28 objects (tests/tenancy)
     assert (out / "helm" / "plano-kubernetes" / "gpu-operator-gpu-operator.values.yaml").is_file()
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):

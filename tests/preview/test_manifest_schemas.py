@@ -21,6 +21,13 @@ CRD_SCHEMAS = {
     ("kueue.x-k8s.io/v1beta2", "ResourceFlavor"): json.loads(
         (Path(__file__).parent / "kueue_resourceflavor_v1beta2.schema.json").read_text()
     ),
+    # Tenants' queues (tests/tenancy holds their schemas).
+    **{
+        ("kueue.x-k8s.io/v1beta2", kind): json.loads(
+            (Path(__file__).parents[1] / "tenancy" / f"kueue_{kind.lower()}_v1beta2.schema.json").read_text()
+        )
+        for kind in ("ClusterQueue", "LocalQueue")
+    },
 }
 
 
@@ -29,7 +36,9 @@ def _objects(planned: Callable[[str], Plan]) -> list[dict[str, Any]]:
 
 
 def _is_custom(body: dict[str, Any]) -> bool:
-    return "." in body["apiVersion"].split("/")[0] and "/" in body["apiVersion"]
+    group = body["apiVersion"].split("/")[0]
+    # Built-in groups are `*.k8s.io` (networking.k8s.io, rbac.authorization.k8s.io); `*.x-k8s.io` are CRDs.
+    return "." in group and "/" in body["apiVersion"] and not group.endswith(".k8s.io")
 
 
 def test_newest_kubernetes_is_at_least_1_37() -> None:
@@ -40,14 +49,21 @@ def test_newest_kubernetes_is_at_least_1_37() -> None:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_core_objects_validate_strictly(version: str, planned: Callable[[str], Plan]) -> None:
     core = [body for body in _objects(planned) if not _is_custom(body)]
-    assert {body["kind"] for body in core} == {"ConfigMap", "Namespace"}
+    assert {body["kind"] for body in core} == {
+        "ConfigMap",
+        "Namespace",
+        "NetworkPolicy",
+        "ResourceQuota",
+        "Role",
+        "RoleBinding",
+    }
     for body in core:
         kubernetes_validate.validate(body, version, strict=True)
 
 
 def test_custom_resources_match_their_crd(planned: Callable[[str], Plan]) -> None:
     custom = [body for body in _objects(planned) if _is_custom(body)]
-    assert len(custom) == 5  # lab: 1 pool; plano: 4 pools
+    assert len(custom) == 5 + 6  # lab: 1 pool; plano: 4 pools, 3 tenants' two queues
     for body in custom:
         schema = CRD_SCHEMAS[(body["apiVersion"], body["kind"])]
         jsonschema.validate(body, schema)

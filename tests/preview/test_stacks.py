@@ -81,7 +81,7 @@ def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: obje
 def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object) -> None:
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
-    assert len(urns) == 20
+    assert len(urns) == 20 + 31  # 3 tenants: 3 components and 28 objects (tests/tenancy)
     # The engine's form: the parent's whole type chain, no root stack type.
     assert (
         "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:Cluster"

@@ -18,6 +18,7 @@ from gpudc.environment.plan import ClusterPlan
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.nodepool.component import GpuNodePool
 from gpudc.options import child_opts, spec_inputs
+from gpudc.tenancy.component import Tenant
 
 __all__ = ["Cluster", "MovedFrom"]
 
@@ -50,7 +51,9 @@ class Cluster(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # The operator is a child with its own inputs; the cluster carries its access.
-        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator"}), opts)
+        # Tenants are children with their own inputs; a cluster without tenants carries no tenancy keys.
+        tenancy = {"tenants"} if spec.tenants else {"tenants", "tenant_gpu_overcommit"}
+        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator", *tenancy}), opts)
 
         def aliases(child: str) -> list[pulumi.Alias] | None:
             if moved_from is None:
@@ -76,6 +79,13 @@ class Cluster(pulumi.ComponentResource):
         self._gpu_operator = GpuOperator(
             f"{name}-gpu-operator", spec.gpu_operator, plan=plan.operator, opts=child("gpu-operator")
         )
+        # Tenants: depends_on is where the cluster's Kueue release goes, so their queues wait for its CRDs.
+        self._tenants = {
+            tenant.name: Tenant(
+                f"{name}-{tenant.name}", tenant.spec, plan=tenant, depends_on=[], opts=child(tenant.name)
+            )
+            for tenant in plan.tenants
+        }
         self.pool_names = list(self._pools)
         self.register_outputs({"pool_names": self.pool_names})
 

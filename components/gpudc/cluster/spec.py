@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints, field_validator
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
 from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.tenancy.spec import GpuOvercommit, Tenants
 
 __all__ = [
     "ClusterSpec",
@@ -100,3 +101,6 @@ class ClusterSpec(SpecModel):
     gpu_operator: Annotated[
         GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for this cluster.")
     ]
+    # Tenancy (gpudc.tenancy): the cluster's tenants and how far their GPU quotas may overcommit.
+    tenants: Annotated[Tenants, Field(description="Tenants of this cluster (see TenantSpec).")] = ()
+    tenant_gpu_overcommit: GpuOvercommit = 1.0

@@ -20,11 +20,13 @@ from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_identity
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
+from gpudc.core.naming import k8s_name
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
 from gpudc.nodepool.spec import NodePoolSpec
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
+from gpudc.tenancy.quotas import PoolShare, TenantPlan, duplicate_tenants, plan_tenants
 
 __all__ = [
     "MISSING_PROVIDER",
@@ -109,6 +111,7 @@ class ClusterPlan:
     path: str
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
+    tenants: tuple[TenantPlan, ...] = ()
 
     @property
     def name(self) -> str:
@@ -207,10 +210,37 @@ def plan_site(
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+            tenants, tenant_findings = _plan_tenants(cluster, site.name, at, pools)
+            findings.extend(tenant_findings)
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, tenants))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
+
+
+def _plan_tenants(
+    cluster: ClusterSpec, site: str, at: str, pools: Sequence[PoolPlan]
+) -> tuple[tuple[TenantPlan, ...], list[Finding]]:
+    """The cluster's tenants against its pools (gpudc.tenancy.quotas), once."""
+    shares = [
+        PoolShare(
+            pool.name,
+            k8s_name(pool.site, pool.name),  # the pool's ResourceFlavor (GpuNodePool.flavor_name)
+            pool.gpus,
+            pool.node_model.gpus_per_system,
+            pool.node_model.cpu_cores,
+            pool.node_model.memory_gib,
+        )
+        for pool in pools
+    ]
+    return plan_tenants(
+        cluster.tenants,
+        shares,
+        site=site,
+        cluster=cluster.name,
+        overcommit=cluster.tenant_gpu_overcommit,
+        path=f"{at}.tenants" if at else "tenants",
+    )
 
 
 def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
@@ -293,6 +323,16 @@ def plan_environment(spec: EnvironmentSpec, *, secrets: SecretLookup | None = No
         except SpecError as exc:
             findings.extend(exc.issues)
     findings.extend(_cross_site(spec))
+    findings.extend(
+        duplicate_tenants(
+            [
+                (f"sites[{index}]" + (f".{path}" if path else "") + f".tenants[{number}].name", tenant.name)
+                for index, site in enumerate(spec.sites)
+                for path, cluster in site.cluster_specs
+                for number, tenant in enumerate(cluster.tenants)
+            ]
+        )
+    )
     kept, waived = _apply_waivers(findings, spec.waivers)
     if any(finding.is_error for finding in kept):
         raise SpecError(kept)

@@ -1,0 +1,386 @@
+"""Tenants: exact namespace, quota, queue, NetworkPolicy and RBAC objects; quotas held to the
+pools' GPUs; names unique across the environment; a tenant names only pools of its cluster."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pulumi
+import pytest
+
+from gpudc import SpecError, parse_environment, plan_environment
+from gpudc.core.project import Project
+from gpudc.environment.load import CONFIG_KEY
+from gpudc.preview.plan import Plan
+from gpudc.preview.recorder import Registration
+from gpudc.preview.render import manifests
+from gpudc.preview.run import plan_callable
+from gpudc.tenancy.component import Tenant
+from gpudc.tenancy.quotas import PoolShare, plan_tenants
+from gpudc.tenancy.spec import TenantSpec
+
+HERE = Path(__file__).parent
+SCHEMAS = {
+    kind: json.loads((HERE / f"kueue_{kind.lower()}_v1beta2.schema.json").read_text())
+    for kind in ("ClusterQueue", "LocalQueue")
+}
+LABELS = {"app.kubernetes.io/managed-by": "gpudc", "gpudc.io/site": "plano", "gpudc.io/tenant": "research"}
+
+
+def _objects(plan: Plan, tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(kind, name) -> body of every Kubernetes object a tenant's component made."""
+    return {
+        (m.body["kind"], m.body["metadata"]["name"]): m.body
+        for m in manifests(plan)
+        if m.body["metadata"].get("labels", {}).get("gpudc.io/tenant") == tenant
+    }
+
+
+def test_plano_has_three_tenants_with_every_object(planned: Callable[[str], Plan]) -> None:
+    plan = planned("plano")
+    tenants = {r.name for r in plan.resources if r.type == "gpudc:index:Tenant"}
+    assert tenants == {
+        "gpudc-plano-plano-research",
+        "gpudc-plano-plano-inference",
+        "gpudc-plano-plano-acme-labs",
+    }
+    assert sorted(_objects(plan, "research")) == [
+        ("ClusterQueue", "tenant-research"),
+        ("LocalQueue", "research"),
+        ("Namespace", "research"),
+        ("NetworkPolicy", "allow-dns"),
+        ("NetworkPolicy", "allow-object-store"),
+        ("NetworkPolicy", "allow-same-namespace"),
+        ("NetworkPolicy", "default-deny"),
+        ("ResourceQuota", "tenant-quota"),
+        ("Role", "tenant"),
+        ("RoleBinding", "tenant"),
+    ]
+
+
+def test_namespace_enforces_restricted_pod_security(planned: Callable[[str], Plan]) -> None:
+    namespace = _objects(planned("plano"), "research")[("Namespace", "research")]
+    assert namespace["metadata"] == {
+        "name": "research",
+        "labels": {
+            **LABELS,
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+        },
+    }
+
+
+def test_network_policies_deny_all_then_allow_dns_own_namespace_and_named_services(
+    planned: Callable[[str], Plan],
+) -> None:
+    objects = _objects(planned("plano"), "research")
+    specs = {name: body["spec"] for (kind, name), body in objects.items() if kind == "NetworkPolicy"}
+    assert all(objects[("NetworkPolicy", name)]["metadata"]["namespace"] == "research" for name in specs)
+    assert specs == {
+        "default-deny": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        "allow-dns": {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                            },
+                            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                        }
+                    ],
+                    "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+                }
+            ],
+        },
+        "allow-same-namespace": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": {}}]}],
+            "egress": [{"to": [{"podSelector": {}}]}],
+        },
+        "allow-object-store": {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "storage"}},
+                            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "minio"}},
+                        }
+                    ],
+                    "ports": [{"port": 9000, "protocol": "TCP"}],
+                }
+            ],
+        },
+    }
+    # The inference tenant names no service: it gets exactly the three base policies.
+    inference = _objects(planned("plano"), "inference")
+    assert sorted(name for kind, name in inference if kind == "NetworkPolicy") == [
+        "allow-dns",
+        "allow-same-namespace",
+        "default-deny",
+    ]
+
+
+def test_rbac_binds_the_group_to_a_namespaced_role_only(planned: Callable[[str], Plan]) -> None:
+    plan = planned("plano")
+    kinds = {r.type.rsplit(":", 1)[-1] for r in plan.resources if r.type.startswith("kubernetes:rbac")}
+    assert kinds == {"Role", "RoleBinding"}  # never a ClusterRole or ClusterRoleBinding
+    objects = _objects(plan, "research")
+    binding = objects[("RoleBinding", "tenant")]
+    assert binding["metadata"]["namespace"] == "research"
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "tenant"}
+    assert binding["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "plano:research"}
+    ]
+    role = objects[("Role", "tenant")]
+    assert role["metadata"]["namespace"] == "research"
+    granted = {
+        (group, resource)
+        for rule in role["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
+    assert ("", "secrets") not in granted
+    assert not any("*" in rule["verbs"] or "*" in rule["resources"] for rule in role["rules"])
+    assert ("kueue.x-k8s.io", "localqueues") in granted and ("", "pods") in granted
+
+
+def test_quota_and_queues_are_exact(planned: Callable[[str], Plan]) -> None:
+    objects = _objects(planned("plano"), "research")
+    # research: h100-a 1024 (+512 borrowable), gb200-a 432 (+144). An HGX H100 system is 8 GPUs,
+    # 112 cores, 2048 GiB; a GB200 NVL72 rack 72 GPUs, 2592 cores, 17280 GiB (catalog).
+    assert objects[("ResourceQuota", "tenant-quota")]["spec"] == {
+        "hard": {
+            "requests.nvidia.com/gpu": str(1024 + 512 + 432 + 144),
+            "requests.cpu": str(14336 + 7168 + 15552 + 5184),
+            "limits.cpu": str(14336 + 7168 + 15552 + 5184),
+            "requests.memory": f"{262144 + 131072 + 103680 + 34560}Gi",
+            "limits.memory": f"{262144 + 131072 + 103680 + 34560}Gi",
+        }
+    }
+    queue = objects[("ClusterQueue", "tenant-research")]
+    assert queue["apiVersion"] == "kueue.x-k8s.io/v1beta2"
+    assert "namespace" not in queue["metadata"]
+    spec = queue["spec"]
+    assert spec["cohortName"] == "plano"
+    assert spec["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "research"}}
+    [group] = spec["resourceGroups"]
+    assert group["coveredResources"] == ["cpu", "memory", "nvidia.com/gpu"]
+    assert [flavor["name"] for flavor in group["flavors"]] == ["plano-h100-a", "plano-gb200-a"]
+    assert group["flavors"][0]["resources"] == [
+        {"name": "cpu", "nominalQuota": 14336, "borrowingLimit": 7168, "lendingLimit": 7168},
+        {
+            "name": "memory",
+            "nominalQuota": "262144Gi",
+            "borrowingLimit": "131072Gi",
+            "lendingLimit": "131072Gi",
+        },
+        {"name": "nvidia.com/gpu", "nominalQuota": 1024, "borrowingLimit": 512, "lendingLimit": 512},
+    ]
+    local = objects[("LocalQueue", "research")]
+    assert local["metadata"]["namespace"] == "research"
+    assert local["spec"] == {"clusterQueue": "tenant-research"}
+
+
+def test_tenant_objects_validate(planned: Callable[[str], Plan]) -> None:
+    bodies = [
+        body
+        for tenant in ("research", "inference", "acme-labs")
+        for body in _objects(planned("plano"), tenant).values()
+    ]
+    assert len(bodies) == 10 + 9 + 9
+    for body in bodies:
+        if body["apiVersion"].startswith("kueue.x-k8s.io/"):
+            jsonschema.validate(body, SCHEMAS[body["kind"]])
+        else:
+            for version in ("1.32", kubernetes_validate.latest_version()):
+                kubernetes_validate.validate(body, version, strict=True)
+
+
+def test_the_queue_schema_refuses_a_misspelt_cohort_field() -> None:
+    queue = {
+        "apiVersion": "kueue.x-k8s.io/v1beta2",
+        "kind": "ClusterQueue",
+        "metadata": {},
+        "spec": {"cohort": "plano"},
+    }
+    with pytest.raises(jsonschema.ValidationError, match="'cohort' was unexpected"):
+        jsonschema.validate(queue, SCHEMAS["ClusterQueue"])
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _plano(project: Project) -> dict[str, Any]:
+    return copy.deepcopy(project.stack_config("plano")[CONFIG_KEY])
+
+
+def _errors(environment: dict[str, Any]) -> list[tuple[str, str, str]]:
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(environment))
+    return [(f.code, f.path, f.message) for f in caught.value.errors]
+
+
+def test_quotas_above_a_pools_gpus_fail_at_the_quota_that_crosses(project: Project) -> None:
+    environment = _plano(project)
+    tenants = environment["sites"][0]["tenants"]
+    tenants[1]["gpus"][1]["gpus"] = 512  # inference: h200-a 256 -> 512; acme-labs holds 1280 of 1536
+    [error] = _errors(environment)
+    assert error == (
+        "GPUDC-TENANT-001",
+        "sites[0].tenants[2].gpus[1].gpus",
+        "tenants' nominal quotas in pool h200-a add up to 1792 GPUs, above its 1536 GPUs",
+    )
+    with pytest.raises(SpecError) as caught:
+        plan_environment(parse_environment(environment))
+    assert caught.value.errors[0].fix == (
+        "lower the tenants' quotas in h200-a by 256 GPUs, or state tenant_gpu_overcommit: 1.17 on the cluster"
+    )
+
+
+def test_a_stated_overcommit_allows_it_and_the_fix_works(project: Project) -> None:
+    environment = _plano(project)
+    environment["sites"][0]["tenants"][1]["gpus"][1]["gpus"] = 512
+    environment["sites"][0]["tenant_gpu_overcommit"] = 1.17  # what the fix says
+    plan = plan_environment(parse_environment(environment))
+    [cluster] = plan.clusters
+    assert [tenant.name for tenant in cluster.tenants] == ["research", "inference", "acme-labs"]
+
+
+def test_tenant_names_are_unique_across_the_environment(project: Project) -> None:
+    environment = _plano(project)
+    site = environment["sites"][0]
+    second = copy.deepcopy(site)
+    second.update(name="plano-b", kubernetes={"type": "context", "context": "plano-b"})
+    second.pop("tenant_gpu_overcommit", None)
+    second["tenants"] = [copy.deepcopy(site["tenants"][0])]
+    environment["sites"].append(second)
+    environment.pop("waivers")
+    assert (
+        "GPUDC-TENANT-002",
+        "sites[1].tenants[0].name",
+        "tenant 'research' is already a tenant at sites[0].tenants[0].name; a tenant's name is its "
+        "namespace and queue, and reports count it once",
+    ) in _errors(environment)
+
+
+def test_a_tenant_names_only_pools_of_its_cluster(project: Project) -> None:
+    environment = _plano(project)
+    environment["sites"][0]["tenants"][0]["gpus"][0]["pool"] = "h100-b"
+    [error] = _errors(environment)
+    assert error == ("GPUDC-TENANT-003", "sites[0].tenants[0].gpus[0].pool", "is not a pool of cluster plano")
+
+
+def test_validate_cli_reports_the_path(
+    tmp_path: Path, scratch: Path, project: Project, gpudc_cli: Any
+) -> None:
+    import yaml
+
+    environment = _plano(project)
+    environment["sites"][0]["tenants"][0]["gpus"][0]["pool"] = "h100-b"
+    (scratch / "stacks" / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {CONFIG_KEY: environment}}))
+    for command in ("validate", "plan"):
+        result = gpudc_cli(
+            command, "bad", "-C", str(scratch), *(["--out", str(tmp_path / "o")] if command == "plan" else [])
+        )
+        assert result.returncode == 2, result.stderr
+        assert (
+            "error GPUDC-TENANT-003 sites[0].tenants[0].gpus[0].pool: is not a pool of cluster plano"
+            in " ".join(result.stderr.split())
+        )
+
+
+@pytest.mark.parametrize(
+    ("tenant", "message"),
+    [
+        (
+            {"gpus": [{"pool": "p", "gpus": 4, "borrowing_limit": 0, "lending_limit": 8}]},
+            "gpus.0.lending_limit\n  8 is above the nominal quota (4); Kueue lends at most the nominal quota, "
+            "so set lending_limit to 4 or less",
+        ),
+        ({"name": "kube-public"}, "names the namespace 'kube-public', which belongs to the cluster"),
+        ({"name": "gpudc-system"}, "names the namespace 'gpudc-system', which belongs to the cluster"),
+        (
+            {"gpus": [{"pool": "p", "gpus": 1, "borrowing_limit": 0, "lending_limit": 0}] * 2},
+            "names in gpus must be unique; rename ['p']",
+        ),
+    ],
+)
+def test_tenant_spec_refuses(tenant: dict[str, Any], message: str) -> None:
+    base = {
+        "name": "t",
+        "group": "g",
+        "gpus": [{"pool": "p", "gpus": 1, "borrowing_limit": 0, "lending_limit": 0}],
+    }
+    with pytest.raises(
+        ValueError,
+        match=re.escape(message),
+    ):
+        TenantSpec.model_validate({**base, **tenant})
+
+
+def test_a_site_with_clusters_takes_tenants_inside_each_cluster(project: Project) -> None:
+    environment = _plano(project)
+    site = environment["sites"][0]
+    site["clusters"] = [
+        {"name": "plano", "kubernetes": site.pop("kubernetes"), "gpu_operator": site.pop("gpu_operator")}
+    ]
+    with pytest.raises(SpecError) as caught:
+        parse_environment(environment)
+    assert [(f.path, f.message) for f in caught.value.errors] == [
+        ("sites[0].tenants", "goes inside each of `clusters` when the site lists clusters")
+    ]
+    site["clusters"][0]["tenants"] = site.pop("tenants")
+    [cluster] = plan_environment(parse_environment(environment)).clusters
+    assert [tenant.path for tenant in cluster.tenants] == [
+        f"sites[0].clusters[0].tenants[{i}]" for i in range(3)
+    ]
+
+
+# --- the component on its own -----------------------------------------------------------------
+
+
+def test_tenant_queues_wait_for_what_it_is_given() -> None:
+    spec = TenantSpec.model_validate(
+        {
+            "name": "t",
+            "group": "g",
+            "gpus": [{"pool": "p", "gpus": 8, "borrowing_limit": 0, "lending_limit": 0}],
+        }
+    )
+    pool = PoolShare("p", "lab-p", 32, 8, 112, 2048)
+    [plan], findings = plan_tenants([spec], [pool], site="lab", cluster="lab", overcommit=1.0, path="tenants")
+    assert findings == []
+
+    def program() -> None:
+        kueue = pulumi.CustomResource("test:index:Kueue", "kueue", {})
+        Tenant("lab-t", spec, plan=plan, depends_on=[kueue])
+
+    recorded = plan_callable(program)
+    kueue_urn = next(r.urn for r in recorded.resources if r.name == "kueue")
+    by_name: dict[str, Registration] = {r.name: r for r in recorded.resources}
+    assert kueue_urn in by_name["lab-t-cluster-queue"].depends_on
+    assert kueue_urn in by_name["lab-t-local-queue"].depends_on
+    assert by_name["lab-t-namespace"].depends_on == ()
+    assert by_name["lab-t-quota"].inputs["spec"] == {
+        "hard": {
+            "requests.nvidia.com/gpu": "8",
+            "requests.cpu": "112",
+            "limits.cpu": "112",
+            "requests.memory": "2048Gi",
+            "limits.memory": "2048Gi",
+        }
+    }
