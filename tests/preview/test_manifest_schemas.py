@@ -15,17 +15,16 @@ import pytest
 
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import manifests
+from tests.crds.schemas import crd_schema
 
 KUBERNETES_VERSIONS = ["1.32", kubernetes_validate.latest_version()]
 CRD_SCHEMAS = {
     ("kueue.x-k8s.io/v1beta2", "ResourceFlavor"): json.loads(
         (Path(__file__).parent / "kueue_resourceflavor_v1beta2.schema.json").read_text()
     ),
-    # Tenants' queues (tests/tenancy holds their schemas).
+    # Tenants' queues.
     **{
-        ("kueue.x-k8s.io/v1beta2", kind): json.loads(
-            (Path(__file__).parents[1] / "tenancy" / f"kueue_{kind.lower()}_v1beta2.schema.json").read_text()
-        )
+        ("kueue.x-k8s.io/v1beta2", kind): crd_schema("kueue.x-k8s.io/v1beta2", kind)
         for kind in ("ClusterQueue", "LocalQueue")
     },
 }
