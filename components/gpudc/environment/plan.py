@@ -210,7 +210,7 @@ def plan_site(
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
-            tenants, tenant_findings = _plan_tenants(cluster, site.name, at, pools)
+            tenants, tenant_findings = _plan_tenants(cluster, site.name, at, pools, secrets)
             findings.extend(tenant_findings)
             clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, tenants))
     if capacity is None or any(finding.is_error for finding in findings):
@@ -219,7 +219,7 @@ def plan_site(
 
 
 def _plan_tenants(
-    cluster: ClusterSpec, site: str, at: str, pools: Sequence[PoolPlan]
+    cluster: ClusterSpec, site: str, at: str, pools: Sequence[PoolPlan], secrets: SecretLookup | None
 ) -> tuple[tuple[TenantPlan, ...], list[Finding]]:
     """The cluster's tenants against its pools (gpudc.tenancy.quotas), once."""
     shares = [
@@ -240,6 +240,7 @@ def _plan_tenants(
         cluster=cluster.name,
         overcommit=cluster.tenant_gpu_overcommit,
         path=f"{at}.tenants" if at else "tenants",
+        secret_state=secrets,
     )
 
 

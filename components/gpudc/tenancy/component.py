@@ -12,11 +12,17 @@ Facts it relies on:
   cohort by `spec.cohortName`; every flavor of a resource group lists every covered resource, in
   order; `borrowingLimit`/`lendingLimit` need a cohort; `lendingLimit` <= `nominalQuota`.
 - CoreDNS pods carry `k8s-app: kube-dns` in `kube-system` (kubeadm and most distributions).
+- Image pull Secrets: type `kubernetes.io/dockerconfigjson`, key `.dockerconfigjson` holding
+  `{"auths": {server: {username, password, auth: base64(username:password)}}}`:
+  https://kubernetes.io/docs/concepts/configuration/secret/#docker-config-secrets
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -26,9 +32,17 @@ from gpudc.core.labels import GPU_TAINT_KEY, TENANT_LABEL, gpudc_labels
 from gpudc.core.naming import k8s_name
 from gpudc.options import child_opts, spec_inputs
 from gpudc.tenancy.quotas import FlavorQuota, Quota, TenantPlan
-from gpudc.tenancy.spec import TenantSpec
+from gpudc.tenancy.spec import RegistryCredential, TenantSpec
 
-__all__ = ["KUEUE_API_VERSION", "TENANT_ROLE_RULES", "Tenant", "cluster_queue_spec", "network_policies"]
+__all__ = [
+    "KUEUE_API_VERSION",
+    "TENANT_ROLE_RULES",
+    "Tenant",
+    "cluster_queue_spec",
+    "docker_config",
+    "network_policies",
+    "registry_secret_name",
+]
 
 KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -147,6 +161,17 @@ def network_policies(spec: TenantSpec, namespace: str) -> dict[str, dict[str, An
     return policies
 
 
+def registry_secret_name(registry: RegistryCredential) -> str:
+    return k8s_name("registry", registry.server)
+
+
+def docker_config(registry: RegistryCredential, password: str) -> str:
+    """The `.dockerconfigjson` of one registry login."""
+    auth = base64.b64encode(f"{registry.username}:{password}".encode()).decode()
+    login = {"username": registry.username, "password": password, "auth": auth}
+    return json.dumps({"auths": {registry.server: login}}, sort_keys=True)
+
+
 class Tenant(pulumi.ComponentResource):
     """A tenant of a cluster: namespace, ResourceQuota, ClusterQueue, LocalQueue, NetworkPolicies, RBAC.
 
@@ -235,6 +260,20 @@ class Tenant(pulumi.ComponentResource):
             subjects=[{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.group}],
             opts=child_opts(self, opts, depends_on=[ns, role]),
         )
+        # Registry logins: the password is a Pulumi secret from stack config, so the Secret's data
+        # stays secret in the engine's state and reads `[secret]` in an offline plan.
+        config = pulumi.Config("gpudc")
+        for registry in spec.registries:
+            password = config.require_secret(registry.password_key)
+            # An output derived from a secret is secret too (Pulumi propagates it through apply).
+            login: pulumi.Output[str] = password.apply(partial(docker_config, registry))
+            k8s.core.v1.Secret(
+                f"{name}-{registry_secret_name(registry)}",
+                metadata=meta(registry_secret_name(registry)),
+                type="kubernetes.io/dockerconfigjson",
+                string_data={".dockerconfigjson": login},
+                opts=in_namespace,
+            )
         self.namespace = namespace
         self.cluster_queue = plan.cluster_queue
         self.local_queue = plan.local_queue

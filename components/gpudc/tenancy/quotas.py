@@ -10,7 +10,7 @@ the system). Borrowing and lending limits scale the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -35,6 +35,9 @@ OVER_CAPACITY = register(
 DUPLICATE = register("GPUDC-TENANT-002", Severity.ERROR, "Tenant names must be unique in the environment")
 UNKNOWN_POOL = register(
     "GPUDC-TENANT-003", Severity.ERROR, "A tenant names a pool that is not of its cluster"
+)
+REGISTRY_SECRET = register(
+    "GPUDC-TENANT-004", Severity.ERROR, "A registry password is not set as a Pulumi secret"
 )
 
 
@@ -115,10 +118,13 @@ def plan_tenants(
     cluster: str,
     overcommit: float,
     path: str,
+    secret_state: Callable[[str], str] | None = None,
 ) -> tuple[tuple[TenantPlan, ...], list[Finding]]:
-    """Each tenant's plan, and the findings: a pool not of the cluster, a pool's quotas over its GPUs.
+    """Each tenant's plan, and the findings: a pool not of the cluster, a pool's quotas over its
+    GPUs, a registry password that is not a secret in the stack's config.
 
-    `path` is where the cluster's `tenants` list is in the stack file (`sites[0].tenants`).
+    `path` is where the cluster's `tenants` list is in the stack file (`sites[0].tenants`);
+    `secret_state(key)` says how `gpudc:<key>` is set: "unset", "plaintext" or "secret".
     """
     by_name = {pool.name: pool for pool in pools}
     findings: list[Finding] = []
@@ -127,6 +133,8 @@ def plan_tenants(
     last: dict[str, str] = {}
     for index, tenant in enumerate(tenants):
         at = f"{path}[{index}]"
+        if secret_state is not None:
+            findings.extend(_registry_secrets(tenant, at, secret_state))
         flavors = []
         for number, entry in enumerate(tenant.gpus):
             pool = by_name.get(entry.pool)
@@ -185,6 +193,26 @@ def plan_tenants(
                 )
             )
     return tuple(plans), findings
+
+
+def _registry_secrets(tenant: TenantSpec, at: str, secret_state: Callable[[str], str]) -> list[Finding]:
+    found = []
+    for number, registry in enumerate(tenant.registries):
+        state = secret_state(registry.password_key)
+        if state == "secret":
+            continue
+        key = f"gpudc:{registry.password_key}"
+        how = "does not set" if state == "unset" else "holds in plain text"
+        found.append(
+            REGISTRY_SECRET.finding(
+                f"{at}.registries[{number}].password_key",
+                f"names {key}, which this stack's config {how}",
+                fix=f"run `pulumi config set --secret {key}` and paste the password (the stack file "
+                "then holds it encrypted, and `gpudc plan` reads it without the passphrase)",
+                value=registry.password_key,
+            )
+        )
+    return found
 
 
 def duplicate_tenants(entries: Sequence[tuple[str, str]]) -> list[Finding]:

@@ -25,6 +25,7 @@ __all__ = [
     "NetworkAllowance",
     "PortSpec",
     "Protocol",
+    "RegistryCredential",
     "TenantPoolQuota",
     "TenantSpec",
     "Tenants",
@@ -124,6 +125,33 @@ class NetworkAllowance(SpecModel):
     ]
 
 
+class RegistryCredential(SpecModel):
+    """A container registry the tenant pulls from with a password (an image pull Secret in its
+    namespace). The password is never in the stack file: it is a Pulumi secret in stack config."""
+
+    server: Annotated[
+        str,
+        StringConstraints(
+            max_length=253,
+            pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$",
+        ),
+        Field(description="Registry host, optionally with a port, e.g. nvcr.io."),
+    ]
+    username: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=253, pattern=r"^[!-~]+$"),
+        Field(description="Registry user name; for NVIDIA NGC the literal `$oauthtoken`."),
+    ]
+    password_key: Annotated[
+        str,
+        StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
+        Field(
+            description="Key in the `gpudc` config namespace holding the password or API key, set with "
+            "`pulumi config set --secret gpudc:<key>` (the key's name, never the password)."
+        ),
+    ]
+
+
 class TenantSpec(SpecModel):
     """A tenant of a cluster: its namespace, its group, its GPUs per pool and its network exceptions."""
 
@@ -154,6 +182,14 @@ class TenantSpec(SpecModel):
             "namespace are always allowed, everything else is denied.",
         ),
     ] = ()
+    registries: Annotated[
+        tuple[RegistryCredential, ...],
+        Field(
+            max_length=8,
+            description="Registries the tenant pulls private images from; each becomes an image pull "
+            "Secret named registry-<server> in its namespace, built from a Pulumi secret.",
+        ),
+    ] = ()
 
     @field_validator("name")
     @classmethod
@@ -171,6 +207,7 @@ class TenantSpec(SpecModel):
             [
                 ("gpus", unique_names_problem("gpus", [quota.pool for quota in self.gpus])),
                 ("allow", unique_names_problem("allow", [allowance.name for allowance in self.allow])),
+                ("registries", unique_names_problem("registries", [r.server for r in self.registries])),
             ],
         )
         return self
