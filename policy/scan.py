@@ -14,8 +14,10 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,27 +82,41 @@ def load_suppressions(path: Path = SUPPRESSIONS) -> list[Suppression]:
 
 
 def run_checkov(directories: Sequence[Path], checkov: Path) -> dict[str, Any]:
-    command = [str(checkov), "--framework", "kubernetes", "--skip-download", "--quiet", "-o", "json"]
-    for directory in directories:
-        command += ["-d", str(directory)]
-    env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=600)
+    """checkov's passed count and failed checks over every directory, in one run.
+
+    The directories are copied under one root first: checkov 3.3 given several `-d` reported
+    some of them with no resources at all, and a root of its own also keeps it from reading
+    anything beside the manifests.
+    """
+    with tempfile.TemporaryDirectory(prefix="gpudc-scan-") as root:
+        for index, directory in enumerate(directories):
+            shutil.copytree(directory, Path(root) / f"{index}-{directory.parent.name}-{directory.name}")
+        command = [
+            str(checkov),
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--quiet",
+            "-o",
+            "json",
+            "-d",
+            ".",
+        ]
+        env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=root, check=False, timeout=600
+        )
     if result.returncode not in (0, 1):  # 1: some check failed
         raise RuntimeError(f"checkov exited {result.returncode}: {result.stderr[-2000:]}")
-    # checkov prints one JSON document per directory, one after the other.
-    reports: list[Any] = []
-    decoder, text, at = json.JSONDecoder(), result.stdout, 0
-    while text[at:].strip():
-        document, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
-        reports.extend(document if isinstance(document, list) else [document])
+    document: Any = json.loads(result.stdout)
+    reports = document if isinstance(document, list) else [document]
     merged: dict[str, Any] = {"passed": 0, "failed": []}
     for item in reports:
-        if "results" not in item:  # a directory with no Kubernetes objects
-            continue
-        merged["passed"] += item["summary"]["passed"]
-        merged["failed"] += item["results"]["failed_checks"]
-    if any(item.get("summary", {}).get("parsing_errors") for item in reports):
-        raise RuntimeError("checkov could not parse some manifests")
+        if item.get("summary", item).get("parsing_errors"):
+            raise RuntimeError("checkov could not parse some manifests")
+        if "results" in item:  # a report with no Kubernetes objects has only a summary
+            merged["passed"] += item["summary"]["passed"]
+            merged["failed"] += item["results"]["failed_checks"]
     return merged
 
 

@@ -53,7 +53,7 @@ def test_every_stack_has_no_unsuppressed_checkov_failure(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(manifest.to_yaml())
     result = scan.scan([tmp_path / stack for stack in STACKS], checkov)
-    assert result.passed > 0  # checkov parsed the objects
+    assert result.passed >= 33  # checkov read the objects (plano's tenants alone pass 33 checks)
     assert [str(failure) for failure in result.unsuppressed] == []
     assert result.stale == ()
 

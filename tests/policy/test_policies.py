@@ -265,3 +265,9 @@ def test_the_pack_directory_runs_these_policies() -> None:
     manifest = __import__("yaml").safe_load((pack / "PulumiPolicy.yaml").read_text())
     assert manifest["runtime"] == {"name": "python", "options": {"virtualenv": "../.venv"}}
     assert "from gpudc.policy.pack import policy_pack" in (pack / "__main__.py").read_text()
+
+
+def test_a_patch_of_an_object_gpudc_does_not_own_needs_no_gpudc_label() -> None:
+    patch = Subject("urn:patch", "kubernetes:core/v1:NodePatch", {"kind": "Node", "metadata": {"name": "n1"}})
+    created = Subject("urn:node", "kubernetes:core/v1:Node", {"kind": "Node", "metadata": {"name": "n1"}})
+    assert [v.urn for v in evaluate([patch, created])] == ["urn:node"]

@@ -154,15 +154,17 @@ def test_rbac_binds_the_group_to_a_namespaced_role_only(planned: Callable[[str],
 
 def test_quota_and_queues_are_exact(planned: Callable[[str], Plan]) -> None:
     objects = _objects(planned("plano"), "research")
-    # research: h100-a 1024 (+512 borrowable), gb200-a 432 (+144). An HGX H100 system is 8 GPUs,
-    # 112 cores, 2048 GiB; a GB200 NVL72 rack 72 GPUs, 2592 cores, 17280 GiB (catalog).
+    # research: h100-a 1024 (+512 borrowable), gb200-a 288 (+144). What Kueue may admit per node
+    # is a system's cores and GiB per node less plano's reserve of 8 cores and 64 GiB: an HGX H100
+    # node 112 - 8 = 104 cores, 2048 - 64 = 1984 GiB for 8 GPUs (13 cores, 248 GiB a GPU); a GB200
+    # NVL72 compute tray 2592/18 - 8 = 136 cores, 17280/18 - 64 = 896 GiB for 4 GPUs (34, 224).
     assert objects[("ResourceQuota", "tenant-quota")]["spec"] == {
         "hard": {
-            "requests.nvidia.com/gpu": str(1024 + 512 + 432 + 144),
-            "requests.cpu": str(14336 + 7168 + 15552 + 5184),
-            "limits.cpu": str(14336 + 7168 + 15552 + 5184),
-            "requests.memory": f"{262144 + 131072 + 103680 + 34560}Gi",
-            "limits.memory": f"{262144 + 131072 + 103680 + 34560}Gi",
+            "requests.nvidia.com/gpu": str(1024 + 512 + 288 + 144),
+            "requests.cpu": str(13 * 1536 + 34 * 432),
+            "limits.cpu": str(13 * 1536 + 34 * 432),
+            "requests.memory": f"{248 * 1536 + 224 * 432}Gi",
+            "limits.memory": f"{248 * 1536 + 224 * 432}Gi",
         }
     }
     queue = objects[("ClusterQueue", "tenant-research")]
@@ -175,14 +177,28 @@ def test_quota_and_queues_are_exact(planned: Callable[[str], Plan]) -> None:
     assert group["coveredResources"] == ["cpu", "memory", "nvidia.com/gpu"]
     assert [flavor["name"] for flavor in group["flavors"]] == ["plano-h100-a", "plano-gb200-a"]
     assert group["flavors"][0]["resources"] == [
-        {"name": "cpu", "nominalQuota": 14336, "borrowingLimit": 7168, "lendingLimit": 7168},
+        {"name": "cpu", "nominalQuota": 13 * 1024, "borrowingLimit": 13 * 512, "lendingLimit": 13 * 512},
         {
             "name": "memory",
-            "nominalQuota": "262144Gi",
-            "borrowingLimit": "131072Gi",
-            "lendingLimit": "131072Gi",
+            "nominalQuota": f"{248 * 1024}Gi",
+            "borrowingLimit": f"{248 * 512}Gi",
+            "lendingLimit": f"{248 * 512}Gi",
         },
         {"name": "nvidia.com/gpu", "nominalQuota": 1024, "borrowingLimit": 512, "lendingLimit": 512},
+    ]
+    # The cluster's own queue keeps what the tenants' queues do not hold, so the cohort never
+    # counts a GPU twice: h100-a 2048 - 1024 (research) - 768 (acme-labs).
+    [shared] = [
+        m.body
+        for m in manifests(planned("plano"))
+        if m.body["kind"] == "ClusterQueue" and m.body["metadata"]["name"] == "plano"
+    ]
+    assert shared["spec"]["cohortName"] == "plano"
+    h100 = next(f for f in shared["spec"]["resourceGroups"][0]["flavors"] if f["name"] == "plano-h100-a")
+    assert h100["resources"] == [
+        {"name": "cpu", "nominalQuota": 13 * 256},
+        {"name": "memory", "nominalQuota": f"{248 * 256}Gi"},
+        {"name": "nvidia.com/gpu", "nominalQuota": 256},
     ]
     local = objects[("LocalQueue", "research")]
     assert local["metadata"]["namespace"] == "research"
@@ -220,7 +236,7 @@ def _errors(environment: dict[str, Any]) -> list[tuple[str, str, str]]:
 def test_quotas_above_a_pools_gpus_fail_at_the_quota_that_crosses(project: Project) -> None:
     environment = _plano(project)
     tenants = environment["sites"][0]["tenants"]
-    tenants[1]["gpus"][1]["gpus"] = 512  # inference: h200-a 256 -> 512; acme-labs holds 1280 of 1536
+    tenants[1]["gpus"][1]["gpus"] = 768  # inference: h200-a 256 -> 768; acme-labs holds 1024 of 1536
     [error] = _errors(environment)
     assert error == (
         "GPUDC-TENANT-001",
@@ -236,7 +252,7 @@ def test_quotas_above_a_pools_gpus_fail_at_the_quota_that_crosses(project: Proje
 
 def test_a_stated_overcommit_allows_it_and_the_fix_works(project: Project) -> None:
     environment = _plano(project)
-    environment["sites"][0]["tenants"][1]["gpus"][1]["gpus"] = 512
+    environment["sites"][0]["tenants"][1]["gpus"][1]["gpus"] = 768
     environment["sites"][0]["tenant_gpu_overcommit"] = 1.17  # what the fix says
     plan = plan_environment(parse_environment(environment))
     [cluster] = plan.clusters
@@ -344,7 +360,7 @@ def test_tenant_queues_wait_for_what_it_is_given() -> None:
             "gpus": [{"pool": "p", "gpus": 8, "borrowing_limit": 0, "lending_limit": 0}],
         }
     )
-    pool = PoolShare("p", "lab-p", 32, 8, 112, 2048)
+    pool = PoolShare("p", "lab-p", 32, 4 * 112, 4 * 2048)
     [plan], findings = plan_tenants([spec], [pool], site="lab", cluster="lab", overcommit=1.0, path="tenants")
     assert findings == []
 

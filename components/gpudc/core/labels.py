@@ -15,10 +15,13 @@ __all__ = [
     "MANAGED_BY_VALUE",
     "NODE_MODEL_LABEL",
     "POOL_LABEL",
+    "RACK_LABEL",
     "REGION_LABEL",
+    "ROW_LABEL",
     "SITE_LABEL",
     "SYSTEM_NAMESPACE",
     "TENANT_LABEL",
+    "TOPOLOGY_LABEL_PREFIX",
     "ZONE_LABEL",
     "gpudc_labels",
 ]
@@ -31,6 +34,15 @@ POOL_LABEL = "gpudc.io/pool"
 NODE_MODEL_LABEL = "gpudc.io/node-model"
 # A tenant's namespace and objects; policies hold namespaces with it to Pod Security `restricted`.
 TENANT_LABEL = "gpudc.io/tenant"
+# Where a node stands, one label per level of the floor plan. The values are unique in a cluster
+# (`h1-a` is row a of hall h1, `h1-a-01` its first rack), so each is a Kueue Topology level on
+# its own. They share one prefix of their own because Metal3 copies a BareMetalHost's labels to
+# its Node only under the prefixes its Metal3Cluster lists (metal3.io/metal3-label-sync-prefixes:
+# metal3-io/metal3-docs, cluster-api-provider-metal3 "label sync"); node-wide gpudc.io/ labels
+# are set through kubelet instead.
+TOPOLOGY_LABEL_PREFIX = "topology.gpudc.io"
+ROW_LABEL = f"{TOPOLOGY_LABEL_PREFIX}/row"
+RACK_LABEL = f"{TOPOLOGY_LABEL_PREFIX}/rack"
 # Well-known topology labels: https://kubernetes.io/docs/reference/labels-annotations-taints/
 REGION_LABEL = "topology.kubernetes.io/region"
 ZONE_LABEL = "topology.kubernetes.io/zone"

@@ -329,6 +329,10 @@ def _secrets_from_pulumi_secrets(resources: Sequence[ResourceLike]) -> Iterator[
 
 def _gpudc_labels(resources: Sequence[ResourceLike]) -> Iterator[Found]:
     for resource in resources:
+        # A `...Patch` resource (server-side apply) edits an object someone else owns, such as a
+        # node that joined on its own: claiming it with managed-by=gpudc would be false.
+        if resource.type.endswith("Patch"):
+            continue
         if _is_object(resource) and _labels(resource).get(MANAGED_BY_LABEL) != MANAGED_BY_VALUE:
             yield (
                 resource.urn,

@@ -3,9 +3,10 @@ them, and the checks that keep tenants within what the pools hold.
 
 Kueue admits a workload against a ClusterQueue only for resources the queue covers, so a tenant's
 queue covers CPU and memory as well as GPUs in each flavor. Those are derived from the GPUs: a
-tenant owed `g` GPUs of a pool whose systems have `G` GPUs, `C` cores and `M` GiB is owed
-`g*C // G` cores and `g*M // G` GiB there (rounded down, so shares never add up to more than
-the system). Borrowing and lending limits scale the same way.
+tenant owed `g` of a pool's `G` GPUs, where Kueue may admit `C` cores and `M` GiB in all (after
+the per-node system reserve, gpudc.scheduling.quotas), is owed `g*C // G` cores and `g*M // G`
+GiB there (rounded down, so shares never add up to more than the pool). Borrowing and lending
+limits scale the same way.
 """
 
 from __future__ import annotations
@@ -43,14 +44,14 @@ REGISTRY_SECRET = register(
 
 @dataclass(frozen=True, slots=True)
 class PoolShare:
-    """What a tenant's quota needs to know of a pool: its flavor, its GPUs and one system's make-up."""
+    """What a tenant's quota needs to know of a pool: its ResourceFlavor and what Kueue may admit
+    there in all (GPUs, and cores and GiB after the per-node system reserve)."""
 
     name: str
     flavor: str
     gpus: int
-    gpus_per_system: int
-    cpu_cores_per_system: int
-    memory_gib_per_system: int
+    cpu_cores: int
+    memory_gib: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +99,16 @@ class TenantPlan:
         return sum(quota.nominal + quota.borrowing_limit for quota in quotas)
 
 
-def _share(gpus: int, per_system: int, pool: PoolShare) -> int:
-    return gpus * per_system // pool.gpus_per_system
+def _share(gpus: int, total: int, pool: PoolShare) -> int:
+    """`gpus`' share of a pool's `total` cores or GiB, rounded down."""
+    return gpus * total // pool.gpus if pool.gpus else 0
 
 
-def _quota(nominal: int, borrowing: int, lending: int, per_system: int, pool: PoolShare) -> Quota:
+def _quota(nominal: int, borrowing: int, lending: int, total: int, pool: PoolShare) -> Quota:
     return Quota(
-        _share(nominal, per_system, pool),
-        _share(borrowing, per_system, pool),
-        _share(lending, per_system, pool),
+        _share(nominal, total, pool),
+        _share(borrowing, total, pool),
+        _share(lending, total, pool),
     )
 
 
@@ -156,8 +158,8 @@ def plan_tenants(
                     pool.name,
                     pool.flavor,
                     Quota(*limits),
-                    _quota(*limits, pool.cpu_cores_per_system, pool),
-                    _quota(*limits, pool.memory_gib_per_system, pool),
+                    _quota(*limits, pool.cpu_cores, pool),
+                    _quota(*limits, pool.memory_gib, pool),
                 )
             )
         plans.append(
