@@ -75,3 +75,33 @@ def test_docker_config_is_the_kubernetes_dockerconfigjson_shape() -> None:
     assert docker_config(registry, "key") == (
         '{"auths": {"nvcr.io": {"auth": "JG9hdXRodG9rZW46a2V5", "password": "key", "username": "$oauthtoken"}}}'
     )
+
+
+def test_the_component_keeps_a_password_secret_and_refuses_a_missing_one() -> None:
+    import pytest
+
+    from gpudc.preview.run import plan_callable
+    from gpudc.tenancy.component import Tenant
+    from gpudc.tenancy.quotas import PoolShare, plan_tenants
+    from gpudc.tenancy.spec import TenantSpec
+
+    spec = TenantSpec.model_validate(
+        {
+            "name": "t",
+            "group": "g",
+            "gpus": [{"pool": "p", "gpus": 8, "borrowing_limit": 0, "lending_limit": 0}],
+            "registries": [{"server": "nvcr.io", "username": "$oauthtoken", "password_key": "k"}],
+        }
+    )
+    [plan], _ = plan_tenants(
+        [spec], [PoolShare("p", "p", 8, 112, 2048)], site="", cluster="c", overcommit=1.0, path="tenants"
+    )
+    # A plain value handed in by a careless caller is made secret all the same.
+    recorded = plan_callable(
+        lambda: Tenant("t", spec, plan=plan, registry_passwords={"k": "PLAIN-CANARY-77"})
+    )
+    assert "PLAIN-CANARY-77" not in recorded.to_json()
+    [secret] = [r for r in recorded.resources if r.type == "kubernetes:core/v1:Secret"]
+    assert secret.inputs["stringData"] == "[secret]"
+    with pytest.raises(Exception, match=r"registry passwords \['k'\] were not passed"):
+        plan_callable(lambda: Tenant("t", spec, plan=plan))

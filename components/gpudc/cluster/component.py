@@ -119,6 +119,9 @@ class Cluster(pulumi.ComponentResource):
                 tenant.spec,
                 plan=tenant,
                 depends_on=[self._scheduling.kueue],
+                registry_passwords={
+                    r.password_key: (secrets or {})[r.password_key] for r in tenant.spec.registries
+                },
                 opts=child(tenant.name),
             )
             for tenant in plan.tenants

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -177,7 +177,8 @@ class Tenant(pulumi.ComponentResource):
 
     `plan` is the tenant's slice (`ClusterPlan.tenants`). `depends_on` is what the Kueue objects
     wait for (the cluster's Kueue release, whose CRDs they need); Pulumi does not pass a
-    component's own `depends_on` to its children, so it is given here.
+    component's own `depends_on` to its children, so it is given here. `registry_passwords`
+    maps each registry's `password_key` to its password, a Pulumi secret.
     """
 
     TYPE = "gpudc:index:Tenant"
@@ -194,11 +195,19 @@ class Tenant(pulumi.ComponentResource):
         *,
         plan: TenantPlan,
         depends_on: Sequence[pulumi.Resource] = (),
+        registry_passwords: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if plan.spec != spec:
             raise ValueError(
                 f"Tenant {name}: `plan` is the slice of tenant {plan.spec.name!r}, not of this spec"
+            )
+        passwords = registry_passwords or {}
+        missing = sorted({r.password_key for r in spec.registries} - set(passwords))
+        if missing:
+            raise ValueError(
+                f"Tenant {name}: registry passwords {missing} were not passed in `registry_passwords` "
+                "(the program reads them from config: gpudc.environment.program.config_secret_values)"
             )
         super().__init__(self.TYPE, name, spec_inputs(spec), opts)
         labels = gpudc_labels(site=plan.site or None, extra={TENANT_LABEL: spec.name})
@@ -260,12 +269,11 @@ class Tenant(pulumi.ComponentResource):
             subjects=[{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": spec.group}],
             opts=child_opts(self, opts, depends_on=[ns, role]),
         )
-        # Registry logins: the password is a Pulumi secret from stack config, so the Secret's data
-        # stays secret in the engine's state and reads `[secret]` in an offline plan.
-        config = pulumi.Config("gpudc")
+        # Registry logins: the password comes as a Pulumi secret (the program reads it from secret
+        # config), so the Secret's data stays secret in the engine's state and reads `[secret]` in
+        # an offline plan; `Output.secret` keeps it so even when a caller passes a plain value.
         for registry in spec.registries:
-            password = config.require_secret(registry.password_key)
-            # An output derived from a secret is secret too (Pulumi propagates it through apply).
+            password: pulumi.Output[str] = pulumi.Output.secret(passwords[registry.password_key])
             login: pulumi.Output[str] = password.apply(partial(docker_config, registry))
             k8s.core.v1.Secret(
                 f"{name}-{registry_secret_name(registry)}",
