@@ -271,3 +271,20 @@ def test_a_patch_of_an_object_gpudc_does_not_own_needs_no_gpudc_label() -> None:
     patch = Subject("urn:patch", "kubernetes:core/v1:NodePatch", {"kind": "Node", "metadata": {"name": "n1"}})
     created = Subject("urn:node", "kubernetes:core/v1:Node", {"kind": "Node", "metadata": {"name": "n1"}})
     assert [v.urn for v in evaluate([patch, created])] == ["urn:node"]
+
+
+def test_the_pack_starts_and_serves_its_port_as_the_pulumi_cli_expects() -> None:
+    import subprocess
+    import sys
+
+    pack = FIXTURE.parent.parent.parent / "policy"
+    process = subprocess.Popen(
+        [sys.executable, "__main__.py"], cwd=pack, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert port.isdigit(), port
