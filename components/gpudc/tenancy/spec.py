@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.labels import SYSTEM_NAMESPACE
 from gpudc.core.spec import DnsLabel, NonNegativeInt, SpecModel, raise_field_problems, unique_names_problem
+from gpudc.nodepool.provisioning import ConfigKey
 from gpudc.nodepool.spec import LabelKey, LabelValue
 
 __all__ = [
@@ -143,8 +144,7 @@ class RegistryCredential(SpecModel):
         Field(description="Registry user name; for NVIDIA NGC the literal `$oauthtoken`."),
     ]
     password_key: Annotated[
-        str,
-        StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$"),
+        ConfigKey,
         Field(
             description="Key in the `gpudc` config namespace holding the password or API key, set with "
             "`pulumi config set --secret gpudc:<key>` (the key's name, never the password)."
