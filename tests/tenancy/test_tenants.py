@@ -227,24 +227,38 @@ def _plano(project: Project) -> dict[str, Any]:
     return copy.deepcopy(project.stack_config("plano")[CONFIG_KEY])
 
 
+def _tenants(environment: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plano's one cluster's tenants."""
+    tenants: list[dict[str, Any]] = environment["sites"][0]["clusters"][0]["tenants"]
+    return tenants
+
+
+INVENTORIES = Path(__file__).resolve().parents[2] / "stacks"  # plano's inventory/ CSVs
+
+
+def _plan(environment: dict[str, Any]) -> Any:
+    return plan_environment(parse_environment(environment), inventory_dir=INVENTORIES)
+
+
 def _errors(environment: dict[str, Any]) -> list[tuple[str, str, str]]:
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        _plan(environment)
     return [(f.code, f.path, f.message) for f in caught.value.errors]
 
 
 def test_quotas_above_a_pools_gpus_fail_at_the_quota_that_crosses(project: Project) -> None:
     environment = _plano(project)
-    tenants = environment["sites"][0]["tenants"]
-    tenants[1]["gpus"][1]["gpus"] = 768  # inference: h200-a 256 -> 768; acme-labs holds 1024 of 1536
+    _tenants(environment)[1]["gpus"][1]["gpus"] = (
+        768  # inference: h200-a 256 -> 768; acme-labs holds 1024 of 1536
+    )
     [error] = _errors(environment)
     assert error == (
         "GPUDC-TENANT-001",
-        "sites[0].tenants[2].gpus[1].gpus",
+        "sites[0].clusters[0].tenants[2].gpus[1].gpus",
         "tenants' nominal quotas in pool h200-a add up to 1792 GPUs, above its 1536 GPUs",
     )
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        _plan(environment)
     assert caught.value.errors[0].fix == (
         "lower the tenants' quotas in h200-a by 256 GPUs, or state tenant_gpu_overcommit: 1.17 on the cluster"
     )
@@ -252,35 +266,42 @@ def test_quotas_above_a_pools_gpus_fail_at_the_quota_that_crosses(project: Proje
 
 def test_a_stated_overcommit_allows_it_and_the_fix_works(project: Project) -> None:
     environment = _plano(project)
-    environment["sites"][0]["tenants"][1]["gpus"][1]["gpus"] = 768
-    environment["sites"][0]["tenant_gpu_overcommit"] = 1.17  # what the fix says
-    plan = plan_environment(parse_environment(environment))
-    [cluster] = plan.clusters
+    _tenants(environment)[1]["gpus"][1]["gpus"] = 768
+    environment["sites"][0]["clusters"][0]["tenant_gpu_overcommit"] = 1.17  # what the fix says
+    [cluster] = _plan(environment).clusters
     assert [tenant.name for tenant in cluster.tenants] == ["research", "inference", "acme-labs"]
 
 
 def test_tenant_names_are_unique_across_the_environment(project: Project) -> None:
     environment = _plano(project)
-    site = environment["sites"][0]
-    second = copy.deepcopy(site)
-    second.update(name="plano-b", kubernetes={"type": "context", "context": "plano-b"})
-    second.pop("tenant_gpu_overcommit", None)
-    second["tenants"] = [copy.deepcopy(site["tenants"][0])]
-    environment["sites"].append(second)
-    environment.pop("waivers")
-    assert (
-        "GPUDC-TENANT-002",
-        "sites[1].tenants[0].name",
-        "tenant 'research' is already a tenant at sites[0].tenants[0].name; a tenant's name is its "
-        "namespace and queue, and reports count it once",
-    ) in _errors(environment)
+    lab = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY]["sites"][0])  # short form
+    lab["tenants"] = [
+        {
+            "name": "research",
+            "group": "lab",
+            "gpus": [{"pool": "h100", "gpus": 8, "borrowing_limit": 0, "lending_limit": 0}],
+        }
+    ]
+    environment["sites"].append(lab)
+    assert _errors(environment) == [
+        (
+            "GPUDC-TENANT-002",
+            "sites[1].tenants[0].name",
+            "tenant 'research' is already a tenant at sites[0].clusters[0].tenants[0].name; a tenant's "
+            "name is its namespace and queue, and reports count it once",
+        )
+    ]
 
 
 def test_a_tenant_names_only_pools_of_its_cluster(project: Project) -> None:
     environment = _plano(project)
-    environment["sites"][0]["tenants"][0]["gpus"][0]["pool"] = "h100-b"
+    _tenants(environment)[0]["gpus"][0]["pool"] = "h100-b"
     [error] = _errors(environment)
-    assert error == ("GPUDC-TENANT-003", "sites[0].tenants[0].gpus[0].pool", "is not a pool of cluster plano")
+    assert error == (
+        "GPUDC-TENANT-003",
+        "sites[0].clusters[0].tenants[0].gpus[0].pool",
+        "is not a pool of cluster plano",
+    )
 
 
 def test_validate_cli_reports_the_path(
@@ -289,15 +310,16 @@ def test_validate_cli_reports_the_path(
     import yaml
 
     environment = _plano(project)
-    environment["sites"][0]["tenants"][0]["gpus"][0]["pool"] = "h100-b"
-    (scratch / "stacks" / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {CONFIG_KEY: environment}}))
+    _tenants(environment)[0]["gpus"][0]["pool"] = "h100-b"
+    config = {**project.stack_config("plano"), CONFIG_KEY: environment}  # with its BMC secrets
+    (scratch / "stacks" / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
     for command in ("validate", "plan"):
         result = gpudc_cli(
             command, "bad", "-C", str(scratch), *(["--out", str(tmp_path / "o")] if command == "plan" else [])
         )
         assert result.returncode == 2, result.stderr
         assert (
-            "error GPUDC-TENANT-003 sites[0].tenants[0].gpus[0].pool: is not a pool of cluster plano"
+            "error GPUDC-TENANT-003 sites[0].clusters[0].tenants[0].gpus[0].pool: is not a pool of cluster plano"
             in " ".join(result.stderr.split())
         )
 
@@ -334,19 +356,33 @@ def test_tenant_spec_refuses(tenant: dict[str, Any], message: str) -> None:
 def test_a_site_with_clusters_takes_tenants_inside_each_cluster(project: Project) -> None:
     environment = _plano(project)
     site = environment["sites"][0]
-    site["clusters"] = [
-        {"name": "plano", "kubernetes": site.pop("kubernetes"), "gpu_operator": site.pop("gpu_operator")}
-    ]
+    site["tenants"] = site["clusters"][0].pop("tenants")
     with pytest.raises(SpecError) as caught:
         parse_environment(environment)
     assert [(f.path, f.message) for f in caught.value.errors] == [
         ("sites[0].tenants", "goes inside each of `clusters` when the site lists clusters")
     ]
-    site["clusters"][0]["tenants"] = site.pop("tenants")
-    [cluster] = plan_environment(parse_environment(environment)).clusters
-    assert [tenant.path for tenant in cluster.tenants] == [
-        f"sites[0].clusters[0].tenants[{i}]" for i in range(3)
+
+
+def test_a_site_in_short_form_takes_its_tenants_itself(project: Project) -> None:
+    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment["sites"][0]["tenants"] = [
+        {
+            "name": "t",
+            "group": "g",
+            "gpus": [{"pool": "h100", "gpus": 40, "borrowing_limit": 0, "lending_limit": 0}],
+        }
     ]
+    assert _errors(environment) == [
+        (
+            "GPUDC-TENANT-001",
+            "sites[0].tenants[0].gpus[0].gpus",
+            "tenants' nominal quotas in pool h100 add up to 40 GPUs, above its 32 GPUs",
+        )
+    ]
+    environment["sites"][0]["tenant_gpu_overcommit"] = 1.25
+    [cluster] = _plan(environment).clusters
+    assert [tenant.path for tenant in cluster.tenants] == ["sites[0].tenants[0]"]
 
 
 # --- the component on its own -----------------------------------------------------------------
