@@ -419,3 +419,14 @@ def test_tenant_queues_wait_for_what_it_is_given() -> None:
             "limits.memory": "2048Gi",
         }
     }
+
+
+def test_the_readme_tenant_example_is_a_valid_cluster_tenancy() -> None:
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("a cluster (or on a site in short form):\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    example = yaml.safe_load(block)
+    assert example["tenant_gpu_overcommit"] == 1.0
+    [tenant] = [TenantSpec.model_validate(item) for item in example["tenants"]]
+    assert (tenant.name, tenant.registries[0].username) == ("research", "$oauthtoken")
