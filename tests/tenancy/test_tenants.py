@@ -430,3 +430,20 @@ def test_the_readme_tenant_example_is_a_valid_cluster_tenancy() -> None:
     assert example["tenant_gpu_overcommit"] == 1.0
     [tenant] = [TenantSpec.model_validate(item) for item in example["tenants"]]
     assert (tenant.name, tenant.registries[0].username) == ("research", "$oauthtoken")
+
+
+def test_the_report_lists_each_tenants_gpus_per_pool(planned: Callable[[str], Plan]) -> None:
+    from gpudc.preview.report import render_report
+
+    plan = Plan.from_json(planned("plano").to_json())  # from plan.json alone
+    assert plan.derived is not None
+    [cluster] = plan.derived.sites[0].clusters
+    assert [(t.name, t.namespace, [q.pool for q in t.quotas]) for t in cluster.tenants] == [
+        ("research", "research", ["h100-a", "gb200-a"]),
+        ("inference", "inference", ["l40s-inference", "h200-a"]),
+        ("acme-labs", "acme-labs", ["h100-a", "h200-a", "gb200-a"]),
+    ]
+    report = render_report(plan)
+    assert "| plano | research | plano:research | h100-a | 1,024 | 512 | 512 |" in report
+    assert "| plano | acme-labs | acme:ml-platform | h200-a | 1,024 | 0 | 512 |" in report
+    assert "### Tenants" not in render_report(planned("lab"))

@@ -23,6 +23,8 @@ __all__ = [
     "ModelOverride",
     "PoolFigures",
     "SiteFigures",
+    "TenantFigures",
+    "TenantQuotaRecord",
     "WaivedRecord",
 ]
 
@@ -98,6 +100,22 @@ class PoolFigures(Energy):
         )
 
 
+class TenantQuotaRecord(_Record):
+    """A tenant's GPUs in one pool: its ClusterQueue's nominal quota and limits."""
+
+    pool: str
+    gpus: int
+    borrowing_limit: int
+    lending_limit: int
+
+
+class TenantFigures(_Record):
+    name: str
+    namespace: str
+    group: str
+    quotas: list[TenantQuotaRecord]
+
+
 class ClusterFigures(_Record):
     name: str
     kubernetes: str
@@ -105,6 +123,7 @@ class ClusterFigures(_Record):
     pools: list[str]
     gpu_operator_chart: str
     driver_version: str
+    tenants: list[TenantFigures] = []
 
 
 class SiteFigures(Energy):

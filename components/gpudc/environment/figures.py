@@ -17,6 +17,8 @@ from gpudc.environment.derived import (
     ModelOverride,
     PoolFigures,
     SiteFigures,
+    TenantFigures,
+    TenantQuotaRecord,
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
@@ -101,6 +103,23 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 pools=[pool.name for pool in cluster.pools],
                 gpu_operator_chart=cluster.operator.chart_version,
                 driver_version=cluster.operator.driver_version,
+                tenants=[
+                    TenantFigures(
+                        name=tenant.name,
+                        namespace=tenant.namespace,
+                        group=tenant.spec.group,
+                        quotas=[
+                            TenantQuotaRecord(
+                                pool=flavor.pool,
+                                gpus=flavor.gpus.nominal,
+                                borrowing_limit=flavor.gpus.borrowing_limit,
+                                lending_limit=flavor.gpus.lending_limit,
+                            )
+                            for flavor in tenant.flavors
+                        ],
+                    )
+                    for tenant in cluster.tenants
+                ],
             )
             for cluster in site.clusters
         ],
