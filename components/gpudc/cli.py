@@ -160,6 +160,12 @@ def plan(
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: <project>/out/<stack>).")
     ] = None,
+    policies: Annotated[
+        bool,
+        typer.Option(
+            "--policies", help="Run gpudc's policy pack on the plan; a mandatory violation exits 2."
+        ),
+    ] = False,
 ) -> None:
     """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md."""
     stack = _stack_name(stack)
@@ -181,6 +187,8 @@ def plan(
     except SpecError as exc:
         raise _fail(exc) from None
     _print_summary(result, found, directory, len(written))
+    if policies:
+        _check_policies(result)
 
 
 @app.command()
@@ -194,7 +202,8 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
-    # Registers the offline plan's and the diff's own checks.
+    # Registers the offline plan's, the diff's and the policy pack's own checks.
+    import gpudc.policy.checks
     import gpudc.preview.gitrefs
     import gpudc.preview.run  # noqa: F401
 
@@ -399,6 +408,23 @@ def _print_pools(derived: Derived) -> None:
                 f"{pool.quota_memory_gib:,}",
             )
     console.print(table)
+
+
+def _check_policies(result: Plan) -> None:
+    """The policy pack's checks on the recorded plan: every violation printed, mandatory ones fail."""
+    from gpudc.policy.checks import POLICIES, Enforcement, evaluate
+
+    violations = evaluate(result.resources)
+    for violation in violations:
+        colour = "red" if violation.enforcement is Enforcement.MANDATORY else "yellow"
+        errors.print(f"[{colour}]{violation.enforcement.value}[/] ", end="")
+        errors.print(str(violation), markup=False, soft_wrap=True)
+    mandatory = sum(violation.enforcement is Enforcement.MANDATORY for violation in violations)
+    summary = f"policies: {len(POLICIES)} checked, {mandatory} mandatory and {len(violations) - mandatory} advisory violation(s)"
+    if mandatory:
+        errors.print(f"[bold red]{summary}[/]", soft_wrap=True)
+        raise typer.Exit(code=2)
+    console.print(summary, soft_wrap=True)
 
 
 def main() -> None:

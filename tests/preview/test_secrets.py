@@ -56,3 +56,14 @@ def test_no_planted_secret_reaches_the_diff(tmp_path: Path, gpudc_cli: Any) -> N
     for text in outputs:
         for secret in PLANTED:
             assert secret not in text
+
+
+def test_policy_output_never_shows_a_secret(tmp_path: Path, gpudc_cli: Any) -> None:
+    """`--policies` judges the canary (its objects lack gpudc's labels, so it fails) and names
+    what is wrong without echoing any value; its Secret holds only secrets, so that policy passes."""
+    result = gpudc_cli("plan", "dev", "-C", str(CANARY), "--out", str(tmp_path / "out"), "--policies")
+    assert result.returncode == 2
+    assert "mandatory gpudc-labels" in result.stderr
+    assert "secrets-from-pulumi-secrets" not in result.stderr
+    for secret in PLANTED:
+        assert secret not in result.stdout + result.stderr

@@ -15,6 +15,7 @@ from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
 from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.scheduling.spec import SchedulingSpec
+from gpudc.tenancy.spec import GpuOvercommit, Tenants
 
 __all__ = [
     "CapiClusterRef",
@@ -149,3 +150,6 @@ class ClusterSpec(SpecModel):
             "Operator release's supported range and the DRA driver's floor. Required for `nvlink_domains`."
         ),
     ] = None
+    # Tenancy (gpudc.tenancy): the cluster's tenants and how far their GPU quotas may overcommit.
+    tenants: Annotated[Tenants, Field(description="Tenants of this cluster (see TenantSpec).")] = ()
+    tenant_gpu_overcommit: GpuOvercommit = 1.0

@@ -26,6 +26,8 @@ __all__ = [
     "PoolFigures",
     "SiteFigures",
     "SubnetRecord",
+    "TenantFigures",
+    "TenantQuotaRecord",
     "WaivedRecord",
 ]
 
@@ -108,6 +110,22 @@ class PoolFigures(Energy):
         )
 
 
+class TenantQuotaRecord(_Record):
+    """A tenant's GPUs in one pool: its ClusterQueue's nominal quota and limits."""
+
+    pool: str
+    gpus: int
+    borrowing_limit: int
+    lending_limit: int
+
+
+class TenantFigures(_Record):
+    name: str
+    namespace: str
+    group: str
+    quotas: list[TenantQuotaRecord]
+
+
 class ClusterFigures(_Record):
     name: str
     kubernetes: str
@@ -119,6 +137,7 @@ class ClusterFigures(_Record):
     cohort: str | None = None
     pool_drivers: dict[str, str] = {}
     """Pool -> the driver its NVIDIADriver installs, when the cluster runs a driver per pool."""
+    tenants: list[TenantFigures] = []
 
 
 class SubnetRecord(_Record):

@@ -21,6 +21,8 @@ from gpudc.environment.derived import (
     PoolFigures,
     SiteFigures,
     SubnetRecord,
+    TenantFigures,
+    TenantQuotaRecord,
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
@@ -128,6 +130,23 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 pool_drivers={pool.name: pool.driver_version for pool in cluster.operator.pools}
                 if cluster.operator.per_pool_drivers
                 else {},
+                tenants=[
+                    TenantFigures(
+                        name=tenant.name,
+                        namespace=tenant.namespace,
+                        group=tenant.spec.group,
+                        quotas=[
+                            TenantQuotaRecord(
+                                pool=flavor.pool,
+                                gpus=flavor.gpus.nominal,
+                                borrowing_limit=flavor.gpus.borrowing_limit,
+                                lending_limit=flavor.gpus.lending_limit,
+                            )
+                            for flavor in tenant.flavors
+                        ],
+                    )
+                    for tenant in cluster.tenants
+                ],
             )
             for cluster in site.clusters
         ],

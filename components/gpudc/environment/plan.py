@@ -42,6 +42,7 @@ from gpudc.nodepool.spec import NodePoolSpec, Taint
 from gpudc.scheduling.quotas import SchedulingPlan, plan_scheduling
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
+from gpudc.tenancy.quotas import PoolShare, TenantPlan, duplicate_tenants, plan_tenants
 
 __all__ = [
     "MISSING_PROVIDER",
@@ -177,6 +178,7 @@ class ClusterPlan:
     scheduling: SchedulingPlan
     protection: Protection = Protection.NONE
     """How the cluster's namespaces and children are guarded against loss (the environment's)."""
+    tenants: tuple[TenantPlan, ...] = ()
     network: ClusterNetwork | None = None
     """Pod, service and load-balancer ranges, the pools' subnets and the fabrics the cluster's
     pools hang off; None when the site declares no network."""
@@ -347,12 +349,62 @@ def plan_site(
                 ],
             )
             operator = replace(operator, protection=protection)
+            tenants, tenant_findings = _plan_tenants(cluster, site.name, at, scheduling, secrets)
+            findings.extend(tenant_findings)
+            scheduling = _less_tenants(scheduling, tenants)
             clusters.append(
-                ClusterPlan(cluster, site.name, at, operator, pools, scheduling, protection, sliced)
+                ClusterPlan(cluster, site.name, at, operator, pools, scheduling, protection, tenants, sliced)
             )
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters), network)
+
+
+def _plan_tenants(
+    cluster: ClusterSpec, site: str, at: str, scheduling: SchedulingPlan, secrets: SecretLookup | None
+) -> tuple[tuple[TenantPlan, ...], list[Finding]]:
+    """The cluster's tenants against its pools' Kueue quotas (gpudc.tenancy.quotas), once: a
+    tenant's cores and memory are its GPUs' share of what Kueue may admit in each flavor."""
+    shares = [
+        PoolShare(quota.pool, quota.flavor, quota.gpus, quota.cpu_cores, quota.memory_gib)
+        for quota in scheduling.quotas
+    ]
+    return plan_tenants(
+        cluster.tenants,
+        shares,
+        site=site,
+        cluster=cluster.name,
+        cohort=scheduling.cohort,
+        overcommit=cluster.tenant_gpu_overcommit,
+        path=f"{at}.tenants" if at else "tenants",
+        secret_state=secrets,
+    )
+
+
+def _less_tenants(scheduling: SchedulingPlan, tenants: Sequence[TenantPlan]) -> SchedulingPlan:
+    """The cluster queue keeps what the tenants' queues do not hold: Kueue adds up the nominal
+    quotas of a cohort's queues, so a pool's GPUs counted in both would be offered twice."""
+    if not tenants:
+        return scheduling
+    held: dict[str, list[int]] = {}
+    for tenant in tenants:
+        for flavor in tenant.flavors:
+            totals = held.setdefault(flavor.pool, [0, 0, 0])
+            totals[0] += flavor.gpus.nominal
+            totals[1] += flavor.cpu_cores.nominal
+            totals[2] += flavor.memory_gib.nominal
+    quotas = []
+    for quota in scheduling.quotas:
+        gpus, cores, memory = held.get(quota.pool, (0, 0, 0))
+        quotas.append(
+            replace(
+                quota,
+                gpus=max(quota.gpus - gpus, 0),
+                cpu_cores=max(quota.cpu_cores - cores, 0),
+                memory_gib=max(quota.memory_gib - memory, 0),
+            )
+        )
+    return replace(scheduling, quotas=tuple(quotas))
 
 
 def _pool_plan(
@@ -581,6 +633,16 @@ def plan_environment(
         except SpecError as exc:
             findings.extend(exc.issues)
     findings.extend(_cross_site(spec))
+    findings.extend(
+        duplicate_tenants(
+            [
+                (f"sites[{index}]" + (f".{path}" if path else "") + f".tenants[{number}].name", tenant.name)
+                for index, site in enumerate(spec.sites)
+                for path, cluster in site.cluster_specs
+                for number, tenant in enumerate(cluster.tenants)
+            ]
+        )
+    )
     findings.extend(
         fleet_overlaps(
             [

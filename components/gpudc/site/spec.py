@@ -21,6 +21,7 @@ from gpudc.core.spec import (
 from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.network.spec import NetworkSpec
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
+from gpudc.tenancy.spec import GpuOvercommit, Tenants
 
 __all__ = ["HallSpec", "LocationSpec", "RowSpec", "SiteSpec"]
 
@@ -228,6 +229,14 @@ class SiteSpec(SpecModel):
         KubernetesVersion | None,
         Field(description="Short form for a site with one cluster: the Kubernetes version it runs."),
     ] = None
+    tenants: Annotated[
+        Tenants | None,
+        Field(description="Short form for a site with one cluster: its tenants (else use `clusters`)."),
+    ] = None
+    tenant_gpu_overcommit: Annotated[
+        GpuOvercommit | None,
+        Field(description="Short form for a site with one cluster: its tenants' GPU overcommit ratio."),
+    ] = None
     clusters: Annotated[
         tuple[ClusterSpec, ...],
         Field(max_length=16, description="The site's Kubernetes clusters, when not given in short form."),
@@ -263,6 +272,8 @@ class SiteSpec(SpecModel):
                     kubernetes=self.kubernetes,
                     gpu_operator=self.gpu_operator,
                     kubernetes_version=self.kubernetes_version,
+                    tenants=self.tenants or (),
+                    tenant_gpu_overcommit=self.tenant_gpu_overcommit or 1.0,
                 ),
             ),
         )
@@ -273,7 +284,11 @@ class SiteSpec(SpecModel):
             (field, unique_names_problem(field, [item.name for item in getattr(self, field)]))
             for field in ("halls", "pools", "clusters")
         ]
-        short = [key for key in ("kubernetes", "gpu_operator") if getattr(self, key) is not None]
+        short = [
+            key
+            for key in ("kubernetes", "gpu_operator", "tenants", "tenant_gpu_overcommit")
+            if getattr(self, key) is not None
+        ]
         if self.clusters and self.kubernetes_version is not None:
             short.append("kubernetes_version")
         if self.clusters and short:
