@@ -188,3 +188,18 @@ def test_kueue_levels_above_rack_for_a_cluster_on_a_fabric() -> None:
     cluster = plan(plano()).sites["plano"].clusters[0]
     assert cluster.network is not None
     assert cluster.network.fabric_levels == ("fabric.topograph.run/tier-1", "fabric.topograph.run/tier-0")
+
+
+def test_fleet_check_names_both_stack_files_and_ranges() -> None:
+    from gpudc.network.plan import address_space_overlap
+
+    spec = parse_environment(plano())
+    fleet = {"stacks/Pulumi.plano.yaml": spec, "stacks/Pulumi.plano-copy.yaml": spec}
+    [found] = address_space_overlap(fleet)
+    assert found.code == "GPUDC-NET-005"
+    assert found.path == "stacks/Pulumi.plano.yaml:sites[0].network.supernets"
+    assert found.message.startswith(
+        "stacks/Pulumi.plano.yaml site plano cluster/plano/pods 10.72.0.0/13 overlaps "
+        "stacks/Pulumi.plano-copy.yaml site plano cluster/plano/pods 10.72.0.0/13 ("
+    )
+    assert address_space_overlap({"stacks/Pulumi.plano.yaml": spec}) == []

@@ -338,18 +338,23 @@ def _overlap(a: ipaddress.IPv4Network, b: ipaddress.IPv4Network) -> bool:
     return a.overlaps(b)
 
 
-def fleet_overlaps(plans: Sequence[tuple[str, str, str, AddressPlan]]) -> list[Finding]:
+def fleet_overlaps(
+    plans: Sequence[tuple[str, str, str, AddressPlan]], *, across_files_only: bool = False
+) -> list[Finding]:
     """Overlaps between the address plans of different sites, across stack files.
 
     Each entry is (stack file, site name, field path of the site's `network`, plan). One finding
     per pair of sites that overlap, at the later site's supernets, naming both stack files, both
     sites and the first overlapping pair of subnets, with the number of overlapping pairs.
+    `across_files_only` skips pairs of sites of one file (their own stack's check reports them).
     """
     findings: list[Finding] = []
     for later in range(len(plans)):
         file_b, site_b, path_b, plan_b = plans[later]
         for earlier in range(later):
             file_a, site_a, _, plan_a = plans[earlier]
+            if across_files_only and file_a == file_b:
+                continue  # a stack file's own check reports those
             if not any(_overlap(a, b) for a in plan_a.supernets for b in plan_b.supernets):
                 continue
             pairs = [

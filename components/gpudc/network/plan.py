@@ -17,8 +17,9 @@ from gpudc.catalog.models import Fabric, NodeModel
 from gpudc.catalog.switches import SWITCH_MODELS, FabricKind, SwitchModel
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
+from gpudc.environment.spec import EnvironmentSpec
 from gpudc.network.fabric import FabricDemand, FabricPlan, FabricTooSmallError, size_fabric
-from gpudc.network.ipam import AddressPlan, OwnerDemand, Subnet, SubnetRole, plan_addresses
+from gpudc.network.ipam import AddressPlan, OwnerDemand, Subnet, SubnetRole, fleet_overlaps, plan_addresses
 from gpudc.network.spec import FabricSpec, NetworkSpec
 from gpudc.network.topology import fabric_levels, node_fabric_labels
 from gpudc.site.spec import SiteSpec
@@ -29,6 +30,7 @@ __all__ = [
     "NetworkPlan",
     "PoolNetwork",
     "SiteFabric",
+    "address_space_overlap",
     "plan_network",
 ]
 
@@ -369,3 +371,23 @@ def _hall_load(
                 )
             )
     return load
+
+
+def address_space_overlap(fleet: Mapping[str, EnvironmentSpec]) -> list[Finding]:
+    """The fleet check of address space (`gpudc validate --all`): each stack file's validated spec
+    in, one finding per pair of sites of different stack files whose subnets overlap, at
+    `<stack file>:sites[i].network.supernets`, naming both files, sites and ranges."""
+    entries: list[tuple[str, str, str, AddressPlan]] = []
+    for file in sorted(fleet):
+        spec = fleet[file]
+        hardware = Hardware.with_overrides(spec.gpu_models, spec.node_models)
+        for index, site in enumerate(spec.sites):
+            names = [cluster.name for _, cluster in site.cluster_specs]
+            assignment = {pool.name: pool.cluster or names[0] for pool in site.pools}
+            try:
+                network = plan_network(site, hardware, assignment, f"sites[{index}]")
+            except SpecError:
+                continue  # the stack's own checks report it
+            if network is not None:
+                entries.append((file, site.name, f"{file}:{network.path}", network.addresses))
+    return fleet_overlaps(entries, across_files_only=True)
