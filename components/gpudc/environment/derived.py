@@ -22,6 +22,8 @@ __all__ = [
     "HallFigures",
     "ModelOverride",
     "PoolFigures",
+    "RackFigures",
+    "RowFigures",
     "SiteFigures",
     "WaivedRecord",
 ]
@@ -58,6 +60,22 @@ class Energy(_Record):
     water_m3_per_year: float
 
 
+class RackFigures(_Record):
+    """One rack position of a hall's floor plan, for the report's drawing."""
+
+    id: Annotated[str, Field(description="`<hall>/<row>-<nn>`, as node labels and findings name it.")]
+    use: Literal["pool", "network", "storage", "free"]
+    pool: str | None = None
+    kw: Annotated[
+        float, Field(description="Planned draw (kW): the pool's systems, or the reserved rack's.")
+    ] = 0.0
+
+
+class RowFigures(_Record):
+    name: str
+    racks: list[RackFigures]
+
+
 class HallFigures(Energy):
     name: str
     cooling: str
@@ -71,6 +89,8 @@ class HallFigures(Energy):
     racks_reserved: int
     racks_used: int
     racks_free: int
+    rack_power_kw: Annotated[float | None, Field(description="What each rack position takes (kW).")] = None
+    rows: Annotated[list[RowFigures], Field(description="The floor plan: rows of racks, in order.")] = []
 
 
 class PoolFigures(Energy):

@@ -16,11 +16,14 @@ from gpudc.environment.derived import (
     HallFigures,
     ModelOverride,
     PoolFigures,
+    RackFigures,
+    RowFigures,
     SiteFigures,
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
-from gpudc.site.capacity import Footprint
+from gpudc.site.capacity import Footprint, rack_ids
+from gpudc.site.spec import HallSpec
 
 __all__ = ["derived_block", "environment_derived", "site_figures"]
 
@@ -36,6 +39,35 @@ def _energy(fp: Footprint) -> dict[str, float]:
         "co2_tonnes_per_year": _r(fp.co2_tonnes),
         "water_m3_per_year": _r(fp.water_m3),
     }
+
+
+def _floor_plan(hall: HallSpec, site: SitePlan) -> list[RowFigures]:
+    """Every rack of the hall, row by row: the pool placed in it, or its reservation, or free.
+
+    Placement keeps the last `network_racks + storage_racks` racks of a hall (site.capacity);
+    of those, the network racks come first.
+    """
+    placed = {rack.rack: (pool.name, rack.power_kw) for pool in site.pools for rack in pool.capacity.racks}
+    ids = rack_ids(hall)
+    network_from = len(ids) - hall.network_racks - hall.storage_racks
+    storage_from = len(ids) - hall.storage_racks
+    racks: list[RackFigures] = []
+    for index, local in enumerate(ids):
+        rack = f"{hall.name}/{local}"
+        if rack in placed:
+            pool, kw = placed[rack]
+            racks.append(RackFigures(id=rack, use="pool", pool=pool, kw=_r(kw)))
+        elif index >= storage_from:
+            racks.append(RackFigures(id=rack, use="storage", kw=_r(hall.storage_rack_kw or 0.0)))
+        elif index >= network_from:
+            racks.append(RackFigures(id=rack, use="network", kw=_r(hall.network_rack_kw or 0.0)))
+        else:
+            racks.append(RackFigures(id=rack, use="free"))
+    rows, start = [], 0
+    for row in hall.rows:
+        rows.append(RowFigures(name=row.name, racks=racks[start : start + row.racks]))
+        start += row.racks
+    return rows
 
 
 def site_figures(site: SitePlan) -> SiteFigures:
@@ -70,9 +102,11 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 racks_reserved=hall.racks_reserved,
                 racks_used=hall.racks_used,
                 racks_free=hall.racks_free,
+                rack_power_kw=spec.rack_power_kw,
+                rows=_floor_plan(spec, site),
                 **_energy(hall.footprint),
             )
-            for hall in capacity.halls
+            for hall, spec in zip(capacity.halls, site.spec.halls, strict=True)
         ],
         pools=[
             PoolFigures(
