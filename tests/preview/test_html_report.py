@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from gpudc.core.project import Project
 from gpudc.environment.derived import Derived, FindingRecord
+from gpudc.environment.load import check_stack, read_stack
 from gpudc.preview.browser import find_chromium, render_png
 from gpudc.preview.html import render_fleet_page, render_html
 from gpudc.preview.plan import Plan
+from gpudc.site.capacity import rack_ids
 
 _VOID = {"meta", "link", "br", "img", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
 _SVG_LEAVES = {"rect", "circle", "path", "line", "polyline", "polygon", "use", "stop"}
@@ -66,7 +69,11 @@ def _parsed(html: str) -> _Page:
 def _plan_racks(derived: Derived | None) -> list[str]:
     assert derived is not None
     return [
-        rack.id for site in derived.sites for hall in site.halls for row in hall.rows for rack in row.racks
+        rack
+        for site in derived.sites
+        for hall in site.halls
+        for row in hall.rows
+        for rack, _ in row.racks(hall.name)
     ]
 
 
@@ -101,10 +108,29 @@ def test_plano_floor_plan_marks_pools_reserved_and_free_racks(planned: Callable[
     )
     assert '<g class="rack free" data-rack="h1/g-05" tabindex="0"><title>h1/g-05 · free · 0 of 45 kW' in html
     assert plan.derived is not None
-    racks = [
-        rack for site in plan.derived.sites for hall in site.halls for row in hall.rows for rack in row.racks
+    runs = [
+        run for site in plan.derived.sites for hall in site.halls for row in hall.rows for run in row.runs
     ]
-    assert Counter(rack.use for rack in racks) == {"pool": 136, "network": 15, "storage": 7, "free": 12}
+    assert Counter(run.use for run in runs for _ in range(run.count)) == {
+        "pool": 136,
+        "network": 15,
+        "storage": 7,
+        "free": 12,
+    }
+    assert len(runs) == 25  # alike racks of a row travel as one run
+
+
+def test_the_drawing_agrees_with_placement(planned: Callable[[str], Plan], project: Project) -> None:
+    """Rack ids and pools as the derived model placed them, not as the report re-derives them."""
+    environment = check_stack(read_stack(project, "plano"))
+    html = render_html(planned("plano"))
+    page = _parsed(html)
+    site = environment.sites["plano"]
+    expected = [f"{hall.name}/{rack}" for hall in site.spec.halls for rack in rack_ids(hall)]
+    assert list(page.racks) == expected
+    for pool in site.pools:
+        for rack in pool.capacity.racks:
+            assert f'data-rack="{rack.rack}" tabindex="0"><title>{rack.rack} · pool {pool.name} · ' in html
 
 
 def test_the_page_is_self_contained(planned: Callable[[str], Plan]) -> None:

@@ -22,7 +22,7 @@ __all__ = [
     "HallFigures",
     "ModelOverride",
     "PoolFigures",
-    "RackFigures",
+    "RackRun",
     "RowFigures",
     "SiteFigures",
     "WaivedRecord",
@@ -60,20 +60,26 @@ class Energy(_Record):
     water_m3_per_year: float
 
 
-class RackFigures(_Record):
-    """One rack position of a hall's floor plan, for the report's drawing."""
+class RackRun(_Record):
+    """Consecutive racks of a row that are alike (same use, pool and planned kW): a floor plan
+    of 25,000 racks is a few hundred runs, not 25,000 records in every plan.json."""
 
-    id: Annotated[str, Field(description="`<hall>/<row>-<nn>`, as node labels and findings name it.")]
+    count: Annotated[int, Field(ge=1)]
     use: Literal["pool", "network", "storage", "free"]
     pool: str | None = None
     kw: Annotated[
-        float, Field(description="Planned draw (kW): the pool's systems, or the reserved rack's.")
+        float, Field(description="Planned draw of each rack (kW): its pool's systems, or its reservation.")
     ] = 0.0
 
 
 class RowFigures(_Record):
     name: str
-    racks: list[RackFigures]
+    runs: list[RackRun]
+
+    def racks(self, hall: str) -> list[tuple[str, RackRun]]:
+        """Each rack's id (`<hall>/<row>-<nn>`, numbered from 01 as placement numbers them) and its run."""
+        numbered = [run for run in self.runs for _ in range(run.count)]
+        return [(f"{hall}/{self.name}-{index:02d}", run) for index, run in enumerate(numbered, start=1)]
 
 
 class HallFigures(Energy):

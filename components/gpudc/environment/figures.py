@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import groupby
 
 from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
@@ -16,7 +17,7 @@ from gpudc.environment.derived import (
     HallFigures,
     ModelOverride,
     PoolFigures,
-    RackFigures,
+    RackRun,
     RowFigures,
     SiteFigures,
     WaivedRecord,
@@ -42,30 +43,32 @@ def _energy(fp: Footprint) -> dict[str, float]:
 
 
 def _floor_plan(hall: HallSpec, site: SitePlan) -> list[RowFigures]:
-    """Every rack of the hall, row by row: the pool placed in it, or its reservation, or free.
-
-    Placement keeps the last `network_racks + storage_racks` racks of a hall (site.capacity);
-    of those, the network racks come first.
-    """
+    """Every rack of the hall, row by row, as runs of alike racks: the pool placed in them, or
+    their reservation, or free. Placement keeps the last `network_racks + storage_racks` racks of
+    a hall (site.capacity); of those, the network racks come first."""
     placed = {rack.rack: (pool.name, rack.power_kw) for pool in site.pools for rack in pool.capacity.racks}
     ids = rack_ids(hall)
     network_from = len(ids) - hall.network_racks - hall.storage_racks
     storage_from = len(ids) - hall.storage_racks
-    racks: list[RackFigures] = []
+    uses: list[tuple[str, str | None, float]] = []
     for index, local in enumerate(ids):
         rack = f"{hall.name}/{local}"
         if rack in placed:
             pool, kw = placed[rack]
-            racks.append(RackFigures(id=rack, use="pool", pool=pool, kw=_r(kw)))
+            uses.append(("pool", pool, _r(kw)))
         elif index >= storage_from:
-            racks.append(RackFigures(id=rack, use="storage", kw=_r(hall.storage_rack_kw or 0.0)))
+            uses.append(("storage", None, _r(hall.storage_rack_kw or 0.0)))
         elif index >= network_from:
-            racks.append(RackFigures(id=rack, use="network", kw=_r(hall.network_rack_kw or 0.0)))
+            uses.append(("network", None, _r(hall.network_rack_kw or 0.0)))
         else:
-            racks.append(RackFigures(id=rack, use="free"))
+            uses.append(("free", None, 0.0))
     rows, start = [], 0
     for row in hall.rows:
-        rows.append(RowFigures(name=row.name, racks=racks[start : start + row.racks]))
+        runs = [
+            RackRun(count=len(list(group)), use=use, pool=pool, kw=kw)
+            for (use, pool, kw), group in groupby(uses[start : start + row.racks])
+        ]
+        rows.append(RowFigures(name=row.name, runs=runs))
         start += row.racks
     return rows
 

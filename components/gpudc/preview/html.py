@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from gpudc.core.text import render_template
-from gpudc.environment.derived import HallFigures, RackFigures, SiteFigures
+from gpudc.environment.derived import HallFigures, RackRun, SiteFigures
 from gpudc.preview.plan import Plan
 
 __all__ = ["PALETTE", "HallDrawing", "draw_hall", "render_fleet_page", "render_html"]
@@ -53,17 +55,6 @@ PAD = 6
 
 
 @dataclass(frozen=True, slots=True)
-class RackShape:
-    id: str
-    x: int
-    y: int
-    use: str
-    colour: str
-    fill_h: float
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
 class RowLabel:
     name: str
     x: int
@@ -75,7 +66,10 @@ class HallDrawing:
     hall: HallFigures
     width: int
     height: int
-    racks: tuple[RackShape, ...]
+    racks: Markup
+    """Every rack's `<g data-rack=...>` element, escaped: built here, not in a template loop,
+    because a hall can hold 20,000 racks and a template pays per value it escapes."""
+    count: int
     labels: tuple[RowLabel, ...]
 
 
@@ -84,46 +78,47 @@ def _position(line: int, column: int) -> tuple[int, int]:
     return LABEL_W + column * (RACK_W + GAP), PAD + line * (RACK_H + 2 * GAP)
 
 
-def _title(rack: RackFigures, limit: float | None) -> str:
+def _title(rack: str, run: RackRun, limit: float | None) -> str:
     of = f" of {limit:g} kW" if limit else " kW"
-    if rack.use == "pool":
-        return f"{rack.id} · pool {rack.pool} · {rack.kw:g}{of}"
-    if rack.use == "free":
-        return f"{rack.id} · free · 0{of}"
-    return f"{rack.id} · {rack.use} (reserved) · {rack.kw:g}{of}"
+    if run.use == "pool":
+        return f"{rack} · pool {run.pool} · {run.kw:g}{of}"
+    if run.use == "free":
+        return f"{rack} · free · 0{of}"
+    return f"{rack} · {run.use} (reserved) · {run.kw:g}{of}"
 
 
 def draw_hall(hall: HallFigures, colours: dict[str, str]) -> HallDrawing:
     """Lay out a hall's rows: one line per row (longer rows wrap), racks left to right."""
-    racks: list[RackShape] = []
+    racks: list[str] = []
     labels: list[RowLabel] = []
     line = 0
     widest = 1
     limit = hall.rack_power_kw
     for row in hall.rows:
         labels.append(RowLabel(row.name, LABEL_W - 6, _position(line, 0)[1] + RACK_H - 6))
-        for index, rack in enumerate(row.racks):
+        for index, (rack, run) in enumerate(row.racks(hall.name)):
             column = index % PER_LINE
             if index and not column:
                 line += 1
             widest = max(widest, column + 1)
             x, y = _position(line, column)
-            share = min(rack.kw / limit, 1.0) if limit else (1.0 if rack.kw else 0.0)
-            racks.append(
-                RackShape(
-                    id=rack.id,
-                    x=x,
-                    y=y,
-                    use=rack.use,
-                    colour=colours.get(rack.pool or "", "#ffffff"),
-                    fill_h=round((RACK_H - 2) * share, 1),
-                    title=_title(rack, limit),
+            share = min(run.kw / limit, 1.0) if limit else (1.0 if run.kw else 0.0)
+            fill = ""
+            if run.use == "pool":
+                height = round((RACK_H - 2) * share, 1)
+                fill = (
+                    f'<rect x="{x + 1}" y="{y + RACK_H - 1 - height:g}" width="{RACK_W - 2}" height="{height:g}" '
+                    f'fill="{escape(colours.get(run.pool or "", "#ffffff"))}"/>'
                 )
+            racks.append(
+                f'<g class="rack {escape(run.use)}" data-rack="{escape(rack)}" tabindex="0">'
+                f"<title>{escape(_title(rack, run, limit))}</title>"
+                f'<rect class="frame" x="{x}" y="{y}" width="{RACK_W}" height="{RACK_H}"/>{fill}</g>'
             )
         line += 1
     width = _position(0, widest)[0] + PAD
     height = _position(line, 0)[1] + PAD
-    return HallDrawing(hall, width, height, tuple(racks), tuple(labels))
+    return HallDrawing(hall, width, height, Markup("\n".join(racks)), len(racks), tuple(labels))
 
 
 def _pool_colours(site: SiteFigures) -> dict[str, str]:
@@ -168,8 +163,6 @@ def render_html(plan: Plan) -> str:
         by_type=plan.by_type(),
         derived=derived,
         sites=[_site_view(site) for site in derived.sites] if derived is not None else [],
-        rack_w=RACK_W,
-        rack_h=RACK_H,
     )
 
 
