@@ -85,4 +85,5 @@ def scratch(tmp_path: Path, project: Project) -> Path:
     (tmp_path / "Pulumi.yaml").write_text((project.root / "Pulumi.yaml").read_text())
     (tmp_path / "infra").symlink_to(project.main)
     (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "inventory").symlink_to(project.stacks_dir / "inventory")
     return tmp_path

@@ -35,9 +35,11 @@ def child_opts(
     depends_on: Sequence[pulumi.Resource] = (),
     provider: pulumi.ProviderResource | None = None,
     aliases: Sequence[pulumi.Alias] | None = None,
+    replace_on_changes: Sequence[str] | None = None,
 ) -> pulumi.ResourceOptions:
     """Parented to `parent`, waiting on what the component waits on plus `depends_on`, through
-    `provider` when given (a component's children otherwise inherit its provider)."""
+    `provider` when given (a component's children otherwise inherit its provider);
+    `replace_on_changes` names input paths whose change replaces the object (the plan records it)."""
     inherited = opts.depends_on if opts is not None else None
     merged: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]]] | None
     if inherited is None:
@@ -55,4 +57,5 @@ def child_opts(
         depends_on=merged,
         provider=provider,
         aliases=list(aliases) if aliases else None,
+        replace_on_changes=list(replace_on_changes) if replace_on_changes else None,
     )

@@ -144,5 +144,5 @@ def test_yaml_words_and_mapping_keys_in_findings() -> None:
     with pytest.raises(ValidationError) as caught:
         NodePoolSpec.model_validate(pool)
     found = [str(f) for f in issues_from_validation_error(caught.value, pool)]
-    assert "provisioner: 'type' must be one of 'existing', got 'capi'" in found
+    assert "provisioner: 'type' must be one of 'capi-metal3', 'cks', 'existing', got 'capi'" in found
     assert any(line.startswith("labels['Bad Key']: the key must be a label key") for line in found)

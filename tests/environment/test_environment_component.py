@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -21,6 +22,9 @@ from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.plan import Plan
 from gpudc.preview.run import plan_callable, plan_program, stack_config
+
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
 
 def test_plano_tree(planned: Callable[[str], Plan]) -> None:
@@ -79,7 +83,7 @@ def test_a_site_without_a_provider_registers_nothing(project: Project) -> None:
 
     def program() -> None:
         try:
-            Environment("gpudc", spec, providers={}, plan=plan_environment(spec))
+            Environment("gpudc", spec, providers={}, plan=plan_environment(spec, inventory_dir=STACKS))
         except SpecError as exc:
             caught.append(exc)
 
@@ -114,7 +118,7 @@ def test_a_missing_kubeconfig_secret_stops_before_any_provider(project: Project,
 def test_a_sites_depends_on_reaches_every_kubernetes_object(project: Project) -> None:
     """Pulumi does not pass a component's depends_on to its children; gpudc does (DESIGN section 3)."""
     spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
-    site_plan = plan_environment(spec).sites["lab"]
+    site_plan = plan_environment(spec, inventory_dir=STACKS).sites["lab"]
 
     def program() -> None:
         provider = k8s.Provider("lab", context="lab")
@@ -133,6 +137,8 @@ def test_a_sites_depends_on_reaches_every_kubernetes_object(project: Project) ->
     plan = plan_callable(program, "gpudc", "lab")
     kueue_urn = next(r.urn for r in plan.resources if r.name == "kueue")
     objects = [r for r in plan.resources if r.type.startswith("kubernetes:") and r.urn != kueue_urn]
-    assert len(objects) == 5  # 2 namespaces, a ConfigMap, a ResourceFlavor, a Helm release
+    # 3 namespaces, 2 Helm releases, a ResourceFlavor, Kueue's Topology, ClusterQueue, LocalQueue
+    # and 3 WorkloadPriorityClasses, a NodePatch per node (4)
+    assert len(objects) == 16
     for resource in objects:
         assert kueue_urn in resource.depends_on, resource.urn

@@ -3,14 +3,17 @@ and a key defined there wins over the catalog's (precedence: stack file > catalo
 
 from __future__ import annotations
 
-import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gpudc import NODE_MODELS, SpecError, parse_environment, plan_environment
 from gpudc.core.project import Project
-from gpudc.environment.load import CONFIG_KEY
+from tests.labstack import lab_without_inventory
+
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
 ACME = {
     "name": "acme-h100-4gpu",
@@ -30,14 +33,14 @@ ACME = {
 
 
 def _lab(project: Project) -> dict[str, Any]:
-    return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    return lab_without_inventory(project)
 
 
 def test_own_node_model_is_placed(project: Project) -> None:
     environment = _lab(project)
     environment["node_models"] = {"acme-h100-4gpu": ACME}
     environment["sites"][0]["pools"][0].update(node_model="acme-h100-4gpu", nodes=8)
-    site = plan_environment(parse_environment(environment)).sites["lab"]
+    site = plan_environment(parse_environment(environment), inventory_dir=STACKS).sites["lab"]
     pool = site.pool("h100")
     # 50 kW / 5 kW = 10 systems by power, 42U / 4U = 10 by space: 8 systems fit one rack.
     racks = pool.capacity.racks
@@ -49,7 +52,7 @@ def test_own_model_wins_over_the_catalog(project: Project) -> None:
     lighter = {**NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"), "max_power_kw": 5.0}
     environment["node_models"] = {"hgx-h100-8gpu": lighter}
     environment["sites"][0]["pools"][0]["nodes"] = 5  # 5 x 8U = 40U, 25 kW: fits only with the override
-    pool = plan_environment(parse_environment(environment)).sites["lab"].pool("h100")
+    pool = plan_environment(parse_environment(environment), inventory_dir=STACKS).sites["lab"].pool("h100")
     assert pool.capacity.footprint.it_power_kw == pytest.approx(25.0)
     assert pool.node_model.max_power_kw == 5.0
 
@@ -71,7 +74,7 @@ def test_own_models_are_listed_as_overrides_in_the_derived_block(project: Projec
     environment = _lab(project)
     lighter = {**NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"), "max_power_kw": 5.0}
     environment["node_models"] = {"hgx-h100-8gpu": lighter, "acme-h100-4gpu": ACME}
-    derived = environment_derived(plan_environment(parse_environment(environment)))
+    derived = environment_derived(plan_environment(parse_environment(environment), inventory_dir=STACKS))
     assert [(m.key, m.replaces_catalog) for m in derived.model_overrides] == [
         ("acme-h100-4gpu", False),
         ("hgx-h100-8gpu", True),
@@ -83,7 +86,7 @@ def test_own_model_with_an_unknown_gpu_is_reported_at_the_pool(project: Project)
     environment["node_models"] = {"acme-h100-4gpu": {**ACME, "gpu_model": "h300"}}
     environment["sites"][0]["pools"][0]["node_model"] = "acme-h100-4gpu"
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        plan_environment(parse_environment(environment), inventory_dir=STACKS)
     # Said once, at the model's own field, used by a pool or not (it used to be at the pool).
     assert [issue.path for issue in caught.value.issues] == ["node_models['acme-h100-4gpu'].gpu_model"]
     assert "names GPU model 'h300', which is neither in the catalog" in caught.value.issues[0].message

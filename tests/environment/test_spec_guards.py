@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -11,12 +12,15 @@ import pytest
 
 from gpudc import SpecError, parse_environment, plan_environment
 from gpudc.core.project import Project
-from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.run import plan_callable
+from tests.labstack import lab_without_inventory
+
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
 
 def _lab(project: Project) -> dict[str, Any]:
-    return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    return lab_without_inventory(project)
 
 
 def _issues(environment: dict[str, Any]) -> list[str]:
@@ -54,7 +58,7 @@ def test_site_cluster_and_pool_names_cannot_combine_into_one_urn(project: Projec
     other["pools"][0]["name"] = "d"  # lab-b + c + d
     environment["sites"].append(other)
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        plan_environment(parse_environment(environment), inventory_dir=STACKS)
     assert [str(issue) for issue in caught.value.issues] == [
         "sites[1].pools[0].name: combines with its site's and cluster's names into 'lab-b-c-d', the name of "
         "another pool (also at sites[0].pools[0].name); rename a site, a cluster or a pool so the combined "
@@ -78,7 +82,7 @@ def test_pools_of_different_clusters_never_clash_by_name(project: Project) -> No
     site["halls"][0]["rows"] = [{"name": "a", "racks": 2}]
     site["halls"][0]["power_kw"] = 100
     site["utility_power_mw"] = 0.2
-    plan = plan_environment(parse_environment(environment))
+    plan = plan_environment(parse_environment(environment), inventory_dir=STACKS)
     assert [pool.name for pool in plan.sites["a"].pools] == ["p-q", "q"]
 
 

@@ -3,7 +3,6 @@ with its path, exit code 2, no traceback, and nothing registered."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,10 @@ from gpudc.core.errors import SpecError
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY, load_environment, parse_environment
 from gpudc.environment.plan import plan_environment
+from tests.labstack import lab_without_inventory
+
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
 THREE_MISTAKES = [
     "sites[0].pools[0].nodes: must be > 0, got -4",
@@ -23,7 +26,7 @@ THREE_MISTAKES = [
 
 
 def _bad_environment(project: Project) -> dict[str, Any]:
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     site = environment["sites"][0]
     site["pools"][0]["nodes"] = -4
     site["pue"] = 0.5
@@ -71,13 +74,13 @@ def test_program_raises_the_same_errors_before_registering_anything(
 
 
 def test_physical_mistakes_are_reported_before_registration_too(project: Project) -> None:
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     environment["sites"][0]["pools"][0]["nodes"] = 5  # a fifth 8U, 10.2 kW server: no rack left
     spec = parse_environment(environment)
     from gpudc.environment.plan import plan_environment
 
     with pytest.raises(SpecError) as caught:
-        plan_environment(spec)
+        plan_environment(spec, inventory_dir=STACKS)
     # The rack shortage does not hide the power problem that placing the fifth server would cause.
     assert [issue.path for issue in caught.value.issues] == [
         "sites[0].halls[0].rows",
@@ -94,7 +97,7 @@ def test_not_a_mapping_is_reported_at_the_config_key() -> None:
 
 
 def _kubeconfig_stack(tmp_path: Path, project: Project, *, secret: bool) -> Path:
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": "lab-kubeconfig"}
     config: dict[str, Any] = {CONFIG_KEY: environment}
     if secret:
@@ -183,7 +186,7 @@ def test_a_kubeconfig_in_plain_text_is_refused_by_validate_and_plan(
     ],
 )
 def test_config_key_mistakes(project: Project, key: str, message: str) -> None:
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     environment["sites"][0]["kubernetes"] = {"type": "kubeconfig-secret", "config_key": key}
     with pytest.raises(SpecError) as caught:
         parse_environment(environment)
@@ -194,12 +197,12 @@ def test_config_key_mistakes(project: Project, key: str, message: str) -> None:
 def test_a_hall_problem_does_not_hide_a_driver_problem(project: Project) -> None:
     # Found in review: with the hall over its power, a driver too old for the GPUs was reported
     # only after the hall was fixed.
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     site = environment["sites"][0]
     site["halls"][0]["power_kw"] = 30
     site["gpu_operator"]["driver"] = {"mode": "host", "version": "470.129.06"}
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        plan_environment(parse_environment(environment), inventory_dir=STACKS)
     assert [issue.code for issue in caught.value.issues] == [
         "GPUDC-POWER-001",
         "GPUDC-DRIVER-003",

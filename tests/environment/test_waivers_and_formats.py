@@ -14,6 +14,9 @@ from gpudc import SpecError, parse_environment, plan_environment
 from gpudc.core.project import Project
 from gpudc.environment.load import CONFIG_KEY
 
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
+
 UNSTATED = "sites[0].halls[0].network_rack_kw"
 
 
@@ -96,7 +99,7 @@ def test_an_error_cannot_be_waived_and_a_stale_waiver_warns(project: Project) ->
         {"code": "GPUDC-POWER-004", "path": "sites[0].halls[9].rows", "reason": "a hall that is not there"},
     ]
     with pytest.raises(SpecError) as caught:
-        plan_environment(parse_environment(environment))
+        plan_environment(parse_environment(environment), inventory_dir=STACKS)
     codes = [(issue.code, issue.path) for issue in caught.value.issues]
     assert ("GPUDC-RACK-002", "sites[0].halls[0].rows") in codes
     assert ("GPUDC-WAIVER-001", "waivers[0]") in codes

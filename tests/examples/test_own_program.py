@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gpudc.catalog.kueue import KUEUE_CHART
 from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import Registration
 from gpudc.preview.run import StackConfig, plan_program
@@ -33,10 +34,16 @@ def test_registers_exactly_one_site_with_one_pool() -> None:
         "gpudc:index:DatacenterSite": 1,
         "gpudc:index:GpuNodePool": 1,
         "gpudc:index:GpuOperator": 1,
-        "kubernetes:core/v1:ConfigMap": 1,
-        "kubernetes:core/v1:Namespace": 2,
-        "kubernetes:helm.sh/v3:Release": 1,
+        "gpudc:index:Scheduling": 1,
+        # 8 existing nodes without an inventory: named from their placement, 4 a rack in 2 racks.
+        "kubernetes:core/v1:NodePatch": 8,
+        "kubernetes:core/v1:Namespace": 3,
+        "kubernetes:helm.sh/v3:Release": 2,
+        "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": 1,
         "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:Topology": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:WorkloadPriorityClass": 3,
         PROVIDER_TYPE: 1,
     }
 
@@ -60,7 +67,11 @@ def test_resource_flavor_selects_the_pools_nodes() -> None:
 
 
 def test_gpu_operator_release_is_pinned_with_the_driver_container() -> None:
-    release = _one(_plan(), "kubernetes:helm.sh/v3:Release")
+    (release,) = [
+        r
+        for r in _plan().resources
+        if r.type == "kubernetes:helm.sh/v3:Release" and r.inputs["chart"] != KUEUE_CHART
+    ]
     assert release.inputs["chart"] == "gpu-operator"
     assert release.inputs["version"] == "v26.7.0"
     assert release.inputs["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
@@ -72,7 +83,7 @@ def test_every_kubernetes_resource_uses_the_programs_provider() -> None:
     provider = _one(plan, PROVIDER_TYPE)
     assert provider.name == "gpu-cluster"
     kubernetes = [resource for resource in plan.resources if resource.type.startswith("kubernetes:")]
-    assert len(kubernetes) == 5
+    assert len(kubernetes) == 20
     assert {resource.urn: resource.provider for resource in kubernetes} == {
         resource.urn: provider.urn for resource in kubernetes
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
@@ -25,6 +27,9 @@ from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import Registration
 from gpudc.preview.run import plan_callable
 
+# Where the stacks' inventories are (a pool's `inventory` path starts there).
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
+
 POOL = NodePoolSpec.model_validate(
     {
         "name": "h100",
@@ -35,7 +40,7 @@ POOL = NodePoolSpec.model_validate(
     }
 )
 FLAVOR = "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"
-CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+NODE_PATCH = "kubernetes:core/v1:NodePatch"
 
 # A user's own system, not in the catalog: two Kubernetes nodes of 4 GPUs per system, so a pool of
 # 4 nodes is 2 systems and 16 GPUs (the catalog's hgx-h100-8gpu would give 32).
@@ -67,7 +72,7 @@ def _build_pool(spec: NodePoolSpec, plan: PoolPlan, built: list[GpuNodePool] | N
 
 def _site_pool_plan(project: Project) -> PoolPlan:
     spec = parse_environment(project.stack_config("lab")[CONFIG_KEY])
-    (pool_plan,) = plan_environment(spec).sites["lab"].pools
+    (pool_plan,) = plan_environment(spec, inventory_dir=STACKS).sites["lab"].pools
     return pool_plan
 
 
@@ -76,7 +81,6 @@ def test_standalone_pool_children() -> None:
     plan = plan_callable(lambda: _build_pool(POOL, standalone_pool_plan(POOL), built))
     assert sorted((r.type, r.name) for r in plan.resources) == [
         ("gpudc:index:GpuNodePool", "pool"),
-        (CONFIG_MAP, "pool-registration"),
         (FLAVOR, "pool-flavor"),
         ("pulumi:providers:kubernetes", "k8s"),
     ]
@@ -84,19 +88,23 @@ def test_standalone_pool_children() -> None:
     # The spec's JSON is the component's `spec` input; Pulumi leaves out null fields (`cluster`).
     assert pool.inputs == {"spec": POOL.model_dump(mode="json", exclude_none=True)}
     assert NodePoolSpec.model_validate(pool.inputs["spec"]) == POOL
-    for child in (CONFIG_MAP, FLAVOR):
-        registration = _one(plan, child)
-        assert registration.parent == pool.urn
-        assert registration.provider == _one(plan, "pulumi:providers:kubernetes").urn
+    flavor_registration = _one(plan, FLAVOR)
+    assert flavor_registration.parent == pool.urn
+    assert flavor_registration.provider == _one(plan, "pulumi:providers:kubernetes").urn
     flavor = _one(plan, FLAVOR).inputs
     assert flavor["metadata"]["name"] == "h100"
     assert flavor["spec"] == {
         "nodeLabels": {"gpudc.io/pool": "h100"},
         "nodeTaints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}],
     }
-    # 4 HGX H100 servers: one node and 8 GPUs each.
+    # 4 HGX H100 servers: one node and 8 GPUs each. A pool on its own has no placement, so its
+    # existing nodes are not patched by name: they register with the published kubelet flags.
     (component,) = built
     assert (component.nodes, component.gpus) == (4, 32)
+    assert component.kubelet_registration.endswith(
+        'KUBELET_EXTRA_ARGS="--node-labels=gpudc.io/hall=lab,gpudc.io/node-model=hgx-h100-8gpu,gpudc.io/pool=h100 '
+        '--register-with-taints=nvidia.com/gpu=present:NoSchedule"\n'
+    )
 
 
 def test_pool_in_a_site_carries_topology(project: Project) -> None:
@@ -105,12 +113,25 @@ def test_pool_in_a_site_carries_topology(project: Project) -> None:
     flavor = _one(plan, FLAVOR).inputs
     assert flavor["metadata"]["name"] == "lab-h100"
     assert flavor["spec"]["nodeLabels"] == {"gpudc.io/pool": "h100", "gpudc.io/site": "lab"}
-    env_file = _one(plan, CONFIG_MAP).inputs["data"]["kubelet.env"]
-    assert (
-        "--node-labels=gpudc.io/hall=lab,gpudc.io/node-model=hgx-h100-8gpu,gpudc.io/pool=h100,"
-        "gpudc.io/site=lab,topology.kubernetes.io/region=us-central,topology.kubernetes.io/zone=lab-a "
-        "--register-with-taints=nvidia.com/gpu=present:NoSchedule"
-    ) in env_file
+    # Built without the cluster's Topology, the flavor names none.
+    assert "topologyName" not in flavor["spec"]
+    patches = {r.inputs["metadata"]["name"]: r.inputs for r in plan.resources if r.type == NODE_PATCH}
+    assert sorted(patches) == ["lab-h100-01", "lab-h100-02", "lab-h100-03", "lab-h100-04"]
+    first = patches["lab-h100-01"]
+    assert first["metadata"]["labels"] == {
+        "gpudc.io/hall": "lab",
+        "gpudc.io/node-model": "hgx-h100-8gpu",
+        "gpudc.io/pool": "h100",
+        "gpudc.io/site": "lab",
+        "topology.gpudc.io/rack": "lab.a-01",
+        "topology.gpudc.io/row": "lab.a",
+        "topology.kubernetes.io/region": "us-central",
+        "topology.kubernetes.io/zone": "lab-a",
+    }
+    assert first["metadata"]["annotations"] == {"pulumi.com/patchFieldManager": "gpudc"}
+    assert first["spec"] == {
+        "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
+    }
 
 
 def test_standalone_pool_with_a_site_labels_like_the_environment(project: Project) -> None:
@@ -141,10 +162,13 @@ def test_managed_pool_carries_no_hall_label(project: Project) -> None:
 
 def test_pool_without_taints_has_no_node_taints() -> None:
     untainted = POOL.model_copy(update={"taints": ()})
-    plan = plan_callable(lambda: GpuNodePool("pool", untainted, plan=standalone_pool_plan(untainted)))
+    built: list[GpuNodePool] = []
+    plan = plan_callable(
+        lambda: built.append(GpuNodePool("pool", untainted, plan=standalone_pool_plan(untainted)))
+    )  # type: ignore[func-returns-value]
+    assert "--register-with-taints" not in built[0].kubelet_registration
     flavor = _one(plan, FLAVOR).inputs
     assert "nodeTaints" not in flavor["spec"]
-    assert "--register-with-taints" not in _one(plan, CONFIG_MAP).inputs["data"]["kubelet.env"]
     assert _one(plan, "gpudc:index:GpuNodePool").inputs == {
         "spec": untainted.model_dump(mode="json", exclude_none=True)
     }
@@ -161,7 +185,8 @@ def test_standalone_pool_uses_the_users_own_hardware() -> None:
     (component,) = built
     assert (component.nodes, component.gpus) == (4, 16)
     assert component.node_labels["gpudc.io/node-model"] == "my-node"
-    assert "gpudc.io/node-model=my-node" in _one(plan, CONFIG_MAP).inputs["data"]["kubelet.env"]
+    assert "gpudc.io/node-model=my-node" in component.kubelet_registration
+    assert plan.by_type()[FLAVOR] == 1
     # Without the user's hardware, the catalog alone does not know the model.
     with pytest.raises(SpecError) as caught:
         standalone_pool_plan(mine)

@@ -28,9 +28,9 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         in result.stdout
     )
     assert (out / "plan.json").is_file()
-    assert (
-        len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 10
-    )  # 2 namespaces, 4 ConfigMaps, 4 flavors
+    # 3 namespaces, a NodePatch per node (256 + 192 + 80 + 144), 4 flavors, Kueue's Topology,
+    # ClusterQueue, LocalQueue and 3 WorkloadPriorityClasses.
+    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 672 + 4 + 3 + 3
     assert (out / "helm" / "plano-kubernetes" / "gpu-operator-gpu-operator.values.yaml").is_file()
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):

@@ -5,6 +5,7 @@ fields of their upstream CRD."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import manifests
+from tests.crds.schemas import check_custom_resource
 
 KUBERNETES_VERSIONS = ["1.32", kubernetes_validate.latest_version()]
 CRD_SCHEMAS = {
@@ -40,17 +42,27 @@ def test_newest_kubernetes_is_at_least_1_37() -> None:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_core_objects_validate_strictly(version: str, planned: Callable[[str], Plan]) -> None:
     core = [body for body in _objects(planned) if not _is_custom(body)]
-    assert {body["kind"] for body in core} == {"ConfigMap", "Namespace"}
+    # Node: the body of an existing pool's NodePatch (labels, an annotation, taints).
+    assert {body["kind"] for body in core} == {"Namespace", "Node"}
     for body in core:
         kubernetes_validate.validate(body, version, strict=True)
 
 
 def test_custom_resources_match_their_crd(planned: Callable[[str], Plan]) -> None:
     custom = [body for body in _objects(planned) if _is_custom(body)]
-    assert len(custom) == 5  # lab: 1 pool; plano: 4 pools
+    # Per cluster a Topology, a ClusterQueue, a LocalQueue and 3 WorkloadPriorityClasses; a
+    # ResourceFlavor per pool (lab 1, plano 4).
+    assert Counter(body["kind"] for body in custom) == {
+        "ResourceFlavor": 5,
+        "Topology": 2,
+        "ClusterQueue": 2,
+        "LocalQueue": 2,
+        "WorkloadPriorityClass": 6,
+    }
     for body in custom:
-        schema = CRD_SCHEMAS[(body["apiVersion"], body["kind"])]
-        jsonschema.validate(body, schema)
+        assert check_custom_resource(body) == [], body["metadata"]["name"]
+        if body["kind"] == "ResourceFlavor":
+            jsonschema.validate(body, CRD_SCHEMAS[(body["apiVersion"], body["kind"])])
 
 
 def test_crd_schema_rejects_what_kueue_rejects() -> None:

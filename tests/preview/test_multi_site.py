@@ -15,10 +15,11 @@ from gpudc.environment.load import CONFIG_KEY
 from gpudc.preview.output import write_plan
 from gpudc.preview.plan import Plan
 from gpudc.preview.run import plan_program, stack_config
+from tests.labstack import lab_without_inventory
 
 
 def test_two_sites_plan_and_write_without_clashes(project: Project, tmp_path: Path) -> None:
-    environment = copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
+    environment = lab_without_inventory(project)
     second = copy.deepcopy(environment["sites"][0])
     second.update(name="lab2", kubernetes={"type": "context", "context": "gpudc-lab2"})
     environment["sites"].append(second)

@@ -49,10 +49,15 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
         "gpudc:index:Environment": 1,
         "gpudc:index:GpuNodePool": 1,
         "gpudc:index:GpuOperator": 1,
-        "kubernetes:core/v1:ConfigMap": 1,
-        "kubernetes:core/v1:Namespace": 2,
-        "kubernetes:helm.sh/v3:Release": 1,
+        "gpudc:index:Scheduling": 1,
+        "kubernetes:core/v1:Namespace": 3,
+        "kubernetes:core/v1:NodePatch": 4,
+        "kubernetes:helm.sh/v3:Release": 2,
+        "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": 1,
         "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:Topology": 1,
+        "kubernetes:kueue.x-k8s.io/v1beta2:WorkloadPriorityClass": 3,
         "pulumi:providers:kubernetes": 1,
     }
     assert plan.derived is not None
@@ -66,14 +71,24 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
 def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: object) -> None:
     files = {manifest.filename: manifest.to_yaml() for manifest in manifests(planned("lab"))}
     assert sorted(files) == [
-        "lab-kubernetes/configmap-gpudc-system-lab-h100-registration.yaml",
+        "lab-kubernetes/clusterqueue-cluster-lab.yaml",
+        "lab-kubernetes/localqueue-default-default.yaml",
         "lab-kubernetes/namespace-cluster-gpu-operator.yaml",
         "lab-kubernetes/namespace-cluster-gpudc-system.yaml",
+        "lab-kubernetes/namespace-cluster-kueue-system.yaml",
+        *(f"lab-kubernetes/node-cluster-lab-h100-0{n}.yaml" for n in range(1, 5)),
         "lab-kubernetes/resourceflavor-cluster-lab-h100.yaml",
+        "lab-kubernetes/topology-cluster-lab-racks.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-inference.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-preemptible.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-training.yaml",
     ]
+    # The inventory's rack becomes each node's rack label; the flavor points at the rack topology.
+    assert "topology.gpudc.io/rack: lab.a-01" in files["lab-kubernetes/node-cluster-lab-h100-01.yaml"]
+    assert "topologyName: lab-racks" in files["lab-kubernetes/resourceflavor-cluster-lab-h100.yaml"]
     assert (
-        "--register-with-taints=nvidia.com/gpu=present:NoSchedule"
-        in files["lab-kubernetes/configmap-gpudc-system-lab-h100-registration.yaml"]
+        "- nodeLabel: topology.gpudc.io/rack\n  - nodeLabel: kubernetes.io/hostname"
+        in (files["lab-kubernetes/topology-cluster-lab-racks.yaml"])
     )
     assert files == snapshot
 
@@ -81,7 +96,9 @@ def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: obje
 def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object) -> None:
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
-    assert len(urns) == 20
+    # 20 before 0.2, less 4 registration ConfigMaps, plus Kueue (a component, a namespace, a
+    # release, 6 objects) and a NodePatch per node (672).
+    assert len(urns) == 20 - 4 + 9 + 672
     # The engine's form: the parent's whole type chain, no root stack type.
     assert (
         "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:Cluster"

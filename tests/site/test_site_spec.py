@@ -53,7 +53,7 @@ def test_builder_site_is_valid(build: Any) -> None:
 def test_lab_stack_site_is_valid_and_plans() -> None:
     raw = yaml.safe_load((STACKS / "Pulumi.lab.yaml").read_text())["config"]["gpudc:environment"]
     env = parse_environment(raw)
-    environment = plan_environment(env)
+    environment = plan_environment(env, inventory_dir=STACKS)
     assert environment.findings == ()
     capacity = environment.sites["lab"].capacity
     # 4 x hgx-h100-8gpu at 10.2 kW, 4 per 50 kW rack -> one rack of 40.8 kW, 32 GPUs.

@@ -1,23 +1,33 @@
 """`Cluster`: one Kubernetes cluster of a site, and the things made exactly once per cluster.
 
-Its children are the cluster's `gpudc-system` namespace, a `GpuNodePool` per pool that joins it
-and its `GpuOperator`; all of them go through the cluster's own workload provider.
+Its children are the cluster's `gpudc-system` namespace, its `Scheduling` (Kueue), a
+`GpuNodePool` per pool that joins it and its `GpuOperator`, all through the cluster's own
+workload provider; Cluster API pools put their machines on the management cluster, and the
+cluster's Metal3Cluster is annotated there so Metal3 copies the hosts' rack labels to the nodes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from gpudc.cluster.providers import ClusterProviders
-from gpudc.cluster.spec import ClusterSpec
-from gpudc.core.labels import SYSTEM_NAMESPACE, gpudc_labels
-from gpudc.environment.plan import ClusterPlan
+from gpudc.cluster.spec import CapiClusterRef, ClusterSpec
+from gpudc.core.labels import SYSTEM_NAMESPACE, TOPOLOGY_LABEL_PREFIX, gpudc_labels
+from gpudc.environment.plan import ClusterPlan, PoolPlan
 from gpudc.gpu_operator.component import GpuOperator
-from gpudc.nodepool.component import GpuNodePool
+from gpudc.nodepool.component import BmcLogin, GpuNodePool
+from gpudc.nodepool.provisioning import CapiMetal3Provisioner
 from gpudc.options import child_opts, spec_inputs
+from gpudc.scheduling.component import Scheduling
+
+# CAPM3 copies a BareMetalHost's labels to its Node under the prefixes this annotation of the
+# Metal3Cluster lists (cluster-api-provider-metal3 v1.13.2, baremetal/metal3labelsync:
+# PrefixAnnotationKey; docs/labelsync.md).
+LABEL_SYNC_ANNOTATION = "metal3.io/metal3-label-sync-prefixes"
 
 __all__ = ["Cluster", "MovedFrom"]
 
@@ -46,11 +56,16 @@ class Cluster(pulumi.ComponentResource):
         *,
         plan: ClusterPlan,
         providers: ClusterProviders,
+        secrets: Mapping[str, pulumi.Input[str]] | None = None,
         moved_from: MovedFrom | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        # The operator is a child with its own inputs; the cluster carries its access.
-        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator"}), opts)
+        capi_pools = [pool for pool in plan.pools if isinstance(pool.spec.provisioner, CapiMetal3Provisioner)]
+        if capi_pools and (providers.management is None or spec.capi is None):
+            raise ValueError(f"Cluster {name}: capi-metal3 pools need a management provider and `capi`")
+        logins = {pool.name: _bmc_login(pool, secrets or {}, name) for pool in capi_pools}
+        # The operator and Kueue are children with their own inputs; the cluster carries its access.
+        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator", "scheduling"}), opts)
 
         def aliases(child: str) -> list[pulumi.Alias] | None:
             if moved_from is None:
@@ -67,12 +82,28 @@ class Cluster(pulumi.ComponentResource):
             metadata={"name": SYSTEM_NAMESPACE, "labels": gpudc_labels(site=plan.site)},
             opts=child("system"),
         )
+        self._scheduling = Scheduling(
+            f"{name}-scheduling",
+            plan.scheduling,
+            site=plan.site,
+            opts=child_opts(self, opts, provider=providers.workload),
+        )
         self._pools = {
             pool.name: GpuNodePool(
-                f"{name}-{pool.name}", pool.spec, plan=pool, opts=child(pool.name, depends_on=[namespace])
+                f"{name}-{pool.name}",
+                pool.spec,
+                plan=pool,
+                management=providers.management,
+                bmc=logins.get(pool.name),
+                topology=plan.scheduling.topology,
+                kueue=self._scheduling.kueue,
+                opts=child(pool.name, depends_on=[namespace]),
             )
             for pool in plan.pools
         }
+        if capi_pools:
+            assert spec.capi is not None and providers.management is not None
+            _sync_rack_labels(self, name, spec.capi, providers.management, opts)
         self._gpu_operator = GpuOperator(
             f"{name}-gpu-operator", spec.gpu_operator, plan=plan.operator, opts=child("gpu-operator")
         )
@@ -87,3 +118,45 @@ class Cluster(pulumi.ComponentResource):
     @property
     def gpu_operator(self) -> GpuOperator:
         return self._gpu_operator
+
+    @property
+    def scheduling(self) -> Scheduling:
+        return self._scheduling
+
+
+def _bmc_login(pool: PoolPlan, secrets: Mapping[str, pulumi.Input[str]], name: str) -> BmcLogin:
+    provisioner = pool.spec.provisioner
+    assert isinstance(provisioner, CapiMetal3Provisioner)
+    keys = (provisioner.bmc.username_key, provisioner.bmc.password_key)
+    missing = [key for key in keys if key not in secrets]
+    if missing:
+        raise ValueError(
+            f"Cluster {name}: pool {pool.name}'s BMC secrets {missing} were not passed in `secrets` "
+            "(the program reads them from config: gpudc.environment.program.config_secret_values)"
+        )
+    return BmcLogin(username=secrets[keys[0]], password=secrets[keys[1]])
+
+
+def _sync_rack_labels(
+    parent: pulumi.Resource,
+    name: str,
+    capi: CapiClusterRef,
+    management: pulumi.ProviderResource,
+    opts: pulumi.ResourceOptions | None,
+) -> None:
+    """Annotate the cluster's Metal3Cluster (server-side apply, field manager gpudc) so Metal3
+    copies the hosts' `topology.gpudc.io/` rack labels to their nodes."""
+    k8s.apiextensions.CustomResourcePatch(
+        f"{name}-rack-label-sync",
+        api_version="infrastructure.cluster.x-k8s.io/v1beta2",
+        kind="Metal3Cluster",
+        metadata={
+            "name": capi.metal3_cluster or capi.name,
+            "namespace": capi.namespace,
+            "annotations": {
+                LABEL_SYNC_ANNOTATION: TOPOLOGY_LABEL_PREFIX,
+                "pulumi.com/patchFieldManager": "gpudc",
+            },
+        },
+        opts=child_opts(parent, opts, provider=management),
+    )

@@ -14,8 +14,10 @@ from pydantic import Field, StringConstraints, field_validator
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
 from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.scheduling.spec import SchedulingSpec
 
 __all__ = [
+    "CapiClusterRef",
     "ClusterSpec",
     "ContextAccess",
     "KubeconfigSecretAccess",
@@ -79,6 +81,36 @@ def access_identity(access: ContextAccess | KubeconfigSecretAccess) -> str:
     return f"kubeconfig secret gpudc:{access.config_key}"
 
 
+# DNS-1123 subdomain: Cluster API objects are named like any Kubernetes object.
+_OBJECT_NAME = explain_pattern(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    "must be a Kubernetes object name: lowercase letters, digits, '-' and '.', starting and ending "
+    "with a letter or digit",
+)
+
+
+class CapiClusterRef(SpecModel):
+    """The Cluster API `Cluster` on the management cluster that already runs this cluster's control
+    plane. gpudc adds worker machines to it; creating the control plane is not gpudc's job."""
+
+    name: Annotated[
+        str,
+        StringConstraints(max_length=63, pattern=_OBJECT_NAME),
+        Field(description="Name of the CAPI Cluster object (the MachineDeployments' clusterName)."),
+    ]
+    namespace: Annotated[
+        DnsLabel, Field(description="Namespace of the CAPI Cluster on the management cluster.")
+    ]
+    metal3_cluster: Annotated[
+        str | None,
+        StringConstraints(max_length=253, pattern=_OBJECT_NAME),
+        Field(
+            description="Name of the cluster's Metal3Cluster, annotated by gpudc so Metal3 copies the "
+            "hosts' rack labels to their nodes; defaults to the CAPI Cluster's name."
+        ),
+    ] = None
+
+
 class ClusterSpec(SpecModel):
     """A Kubernetes cluster: its access, an optional Cluster API management cluster, its software."""
 
@@ -97,6 +129,16 @@ class ClusterSpec(SpecModel):
             "(Cluster API and Metal3 run there); omit when the cluster's nodes are not CAPI-managed."
         ),
     ] = None
+    capi: Annotated[
+        CapiClusterRef | None,
+        Field(
+            description="The Cluster API Cluster (on `management`) this cluster is; required when a pool "
+            "of the cluster uses the capi-metal3 provisioner."
+        ),
+    ] = None
     gpu_operator: Annotated[
         GpuOperatorSpec, Field(description="NVIDIA GPU Operator release for this cluster.")
     ]
+    scheduling: Annotated[
+        SchedulingSpec, Field(description="Kueue: queues, cohort and per-node reserve for this cluster.")
+    ] = SchedulingSpec()

@@ -15,9 +15,12 @@ __all__ = [
     "MANAGED_BY_VALUE",
     "NODE_MODEL_LABEL",
     "POOL_LABEL",
+    "RACK_LABEL",
     "REGION_LABEL",
+    "ROW_LABEL",
     "SITE_LABEL",
     "SYSTEM_NAMESPACE",
+    "TOPOLOGY_LABEL_PREFIX",
     "ZONE_LABEL",
     "gpudc_labels",
 ]
@@ -28,6 +31,15 @@ SITE_LABEL = "gpudc.io/site"
 HALL_LABEL = "gpudc.io/hall"
 POOL_LABEL = "gpudc.io/pool"
 NODE_MODEL_LABEL = "gpudc.io/node-model"
+# Where a node stands, one label per level of the floor plan. The values are unique in a cluster
+# (`h1-a` is row a of hall h1, `h1-a-01` its first rack), so each is a Kueue Topology level on
+# its own. They share one prefix of their own because Metal3 copies a BareMetalHost's labels to
+# its Node only under the prefixes its Metal3Cluster lists (metal3.io/metal3-label-sync-prefixes:
+# metal3-io/metal3-docs, cluster-api-provider-metal3 "label sync"); node-wide gpudc.io/ labels
+# are set through kubelet instead.
+TOPOLOGY_LABEL_PREFIX = "topology.gpudc.io"
+ROW_LABEL = f"{TOPOLOGY_LABEL_PREFIX}/row"
+RACK_LABEL = f"{TOPOLOGY_LABEL_PREFIX}/rack"
 # Well-known topology labels: https://kubernetes.io/docs/reference/labels-annotations-taints/
 REGION_LABEL = "topology.kubernetes.io/region"
 ZONE_LABEL = "topology.kubernetes.io/zone"

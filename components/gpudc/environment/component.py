@@ -20,7 +20,8 @@ __all__ = ["Environment"]
 class Environment(pulumi.ComponentResource):
     """The root component: one `DatacenterSite` per site.
 
-    `plan` is the derived model, `plan_environment(spec)`. `derived()` is the typed
+    `plan` is the derived model, `plan_environment(spec)`; `secrets` holds the secret config
+    values the stack names (BMC credentials: `config_secret_values`). `derived()` is the typed
     figures-and-findings block the offline preview and the report read; export it as the
     `derived` stack output.
     """
@@ -36,6 +37,7 @@ class Environment(pulumi.ComponentResource):
         *,
         providers: Mapping[str, ClusterProviders],
         plan: EnvironmentPlan,
+        secrets: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         for site_plan in plan.sites.values():
@@ -49,6 +51,7 @@ class Environment(pulumi.ComponentResource):
                 site,
                 plan=plan.sites[site.name],
                 providers=providers,
+                secrets=secrets,
                 opts=child_opts(self, opts),
             )
             for site in spec.sites

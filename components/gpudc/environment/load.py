@@ -84,7 +84,7 @@ def read_stack(project: Project, stack: str) -> StackFile:
 
 def check_stack(stack: StackFile) -> EnvironmentPlan:
     """What `gpudc validate` does and `gpudc plan` does first: parse, then plan, every finding at once."""
-    return plan_environment(stack.environment(), secrets=stack.secret_state)
+    return plan_environment(stack.environment(), secrets=stack.secret_state, inventory_dir=stack.path.parent)
 
 
 def load_environment(stack: str, project_dir: Path | None = None) -> EnvironmentSpec:

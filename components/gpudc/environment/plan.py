@@ -13,16 +13,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from types import MappingProxyType
 
 from gpudc.catalog.lookup import Hardware
 from gpudc.catalog.models import GpuModel, NodeModel
-from gpudc.cluster.spec import ClusterSpec, KubeconfigSecretAccess, access_identity
+from gpudc.cluster.spec import CapiClusterRef, ClusterSpec, KubeconfigSecretAccess, access_identity
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
+from gpudc.core.labels import HALL_LABEL, NODE_MODEL_LABEL, POOL_LABEL, REGION_LABEL, SITE_LABEL, ZONE_LABEL
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
+from gpudc.nodepool.checks import (
+    RackedPool,
+    check_cks,
+    check_hall_racks,
+    check_machine_counts,
+    cks_type_for,
+)
+from gpudc.nodepool.hosts import PlacedNode, inventory_nodes, placed_nodes
+from gpudc.nodepool.inventory import Inventory, duplicate_machines, read_inventory
+from gpudc.nodepool.provisioning import CapiMetal3Provisioner
 from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.scheduling.quotas import SchedulingPlan, plan_scheduling
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
 
@@ -53,6 +66,10 @@ WAIVED_ERROR = register(
     "GPUDC-WAIVER-001", Severity.ERROR, "A waiver names an error; only warnings can be waived"
 )
 MISSING_PROVIDER = register("GPUDC-CLUSTER-005", Severity.ERROR, "A cluster has no Kubernetes providers")
+CAPI_MANAGEMENT = register(
+    "GPUDC-PROVISION-001", Severity.ERROR, "A capi-metal3 pool's cluster names no Cluster API management"
+)
+BMC_SECRET = register("GPUDC-PROVISION-002", Severity.ERROR, "BMC credentials are not set as secrets")
 UNUSED_WAIVER = register("GPUDC-WAIVER-002", Severity.WARNING, "A waiver matches no warning")
 
 
@@ -70,7 +87,9 @@ SecretLookup = Callable[[str], SecretState]
 
 @dataclass(frozen=True, slots=True)
 class PoolPlan:
-    """A pool's slice: its capacity and the site context its nodes are labelled with."""
+    """A pool's slice: its capacity, the site context its nodes are labelled with, and where each
+    node stands (`placed`: the inventory's machines, spares included, or the computed placement;
+    empty for a managed pool)."""
 
     spec: NodePoolSpec
     site: str
@@ -78,6 +97,29 @@ class PoolPlan:
     zone: str
     cluster: str
     capacity: PoolCapacity
+    placed: tuple[PlacedNode, ...] = ()
+    inventory: Inventory | None = None
+    cks_instance_type: str | None = None
+    capi: CapiClusterRef | None = None
+
+    @property
+    def node_labels(self) -> dict[str, str]:
+        """Labels every node of the pool carries: site, region, zone, hall, pool, model, extras
+        (each node adds its own rack's labels, `PlacedNode.labels`)."""
+        spec = self.spec
+        labels = {POOL_LABEL: spec.name, NODE_MODEL_LABEL: spec.node_model}
+        if spec.hall is not None:
+            labels[HALL_LABEL] = spec.hall
+        if self.site:
+            labels.update({SITE_LABEL: self.site, REGION_LABEL: self.region, ZONE_LABEL: self.zone})
+        labels.update(spec.labels)
+        return dict(sorted(labels.items()))
+
+    @property
+    def spares(self) -> tuple[PlacedNode, ...]:
+        """Inventory machines beyond the pool's size, in file order (Metal3 claims any `nodes` of
+        the hosts; the ones listed last are the ones called spares in the report)."""
+        return self.placed[self.nodes :] if self.inventory is not None else ()
 
     @property
     def name(self) -> str:
@@ -109,6 +151,7 @@ class ClusterPlan:
     path: str
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
+    scheduling: SchedulingPlan
 
     @property
     def name(self) -> str:
@@ -169,9 +212,16 @@ class EnvironmentPlan:
 
 
 def plan_site(
-    site: SiteSpec, hardware: Hardware, path: str = "", *, secrets: SecretLookup | None = None
+    site: SiteSpec,
+    hardware: Hardware,
+    path: str = "",
+    *,
+    secrets: SecretLookup | None = None,
+    inventory_dir: Path | None = None,
 ) -> SitePlan:
-    """Capacity once, then each cluster's pools and operator; every finding raised together."""
+    """Capacity once, then the pools' machines, then each cluster's pools, operator and queues;
+    every finding raised together. Inventories are read from `inventory_dir` (the stack file's
+    folder)."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
     try:
@@ -180,6 +230,11 @@ def plan_site(
     except SpecError as exc:
         findings.extend(exc.issues)
     prefix = f"{path}." if path else ""
+    inventories = _read_inventories(site, prefix, inventory_dir, findings)
+    for index, pool in enumerate(site.pools):
+        findings.extend(check_cks(pool, f"{prefix}pools[{index}]"))
+    if capacity is not None:
+        findings.extend(_check_racks(site, prefix, capacity, inventories))
     assignment = _pool_clusters(site, prefix, findings)
     clusters: list[ClusterPlan] = []
     for cluster_path, cluster in site.cluster_specs:
@@ -189,6 +244,7 @@ def plan_site(
         if len(assignment) < len(site.pools):
             continue  # a pool without its cluster would make every operator check a knock-on
         members = [pool for pool in site.pools if assignment[pool.name] == cluster.name]
+        findings.extend(_check_provisioning(site, prefix, cluster, at, members, secrets))
         try:
             # From the pools' models, not their placement: a hall problem must not hide a
             # driver that cannot run the pools' GPUs (every finding at once).
@@ -203,14 +259,139 @@ def plan_site(
             continue
         if capacity is not None:
             pools = tuple(
-                PoolPlan(pool.spec, site.name, site.region, site.zone, cluster.name, pool)
+                _pool_plan(site, cluster, pool, inventories.get(pool.name))
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools))
+            scheduling = plan_scheduling(
+                cluster.scheduling,
+                cluster=cluster.name,
+                site=site.name,
+                pools=[
+                    (pool.name, pool.node_model, pool.nodes, pool.gpus, bool(pool.placed)) for pool in pools
+                ],
+            )
+            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, scheduling))
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
+
+
+def _pool_plan(
+    site: SiteSpec, cluster: ClusterSpec, pool: PoolCapacity, inventory: Inventory | None
+) -> PoolPlan:
+    placed: tuple[PlacedNode, ...] = ()
+    if pool.hall is not None:
+        placed = (
+            inventory_nodes(inventory, pool.hall)
+            if inventory is not None
+            else placed_nodes(
+                pool.name, pool.hall, [(rack.rack.split("/", 1)[1], rack.nodes) for rack in pool.racks]
+            )
+        )
+    return PoolPlan(
+        pool.spec,
+        site.name,
+        site.region,
+        site.zone,
+        cluster.name,
+        pool,
+        placed=placed,
+        inventory=inventory,
+        cks_instance_type=cks_type_for(pool.spec),
+        capi=cluster.capi,
+    )
+
+
+def _read_inventories(
+    site: SiteSpec, prefix: str, inventory_dir: Path | None, findings: list[Finding]
+) -> dict[str, Inventory]:
+    inventories: dict[str, Inventory] = {}
+    for index, pool in enumerate(site.pools):
+        if pool.inventory is None:
+            continue
+        at = f"{prefix}pools[{index}]"
+        try:
+            inventory = read_inventory(inventory_dir, pool.inventory, path=f"{at}.inventory")
+        except SpecError as exc:
+            findings.extend(exc.issues)
+            continue
+        inventories[pool.name] = inventory
+        findings.extend(check_machine_counts(pool, at, inventory))
+    return inventories
+
+
+def _check_racks(
+    site: SiteSpec, prefix: str, capacity: CapacityPlan, inventories: Mapping[str, Inventory]
+) -> list[Finding]:
+    """Inventory racks against each hall, with every pool of the hall in its racks."""
+    if not inventories:
+        return []
+    paths = {pool.name: f"{prefix}pools[{index}]" for index, pool in enumerate(site.pools)}
+    findings: list[Finding] = []
+    for number, hall in enumerate(site.halls):
+        members = [
+            RackedPool(
+                paths[pool.name],
+                pool.spec,
+                pool.node_model,
+                inventories.get(pool.name),
+                {rack.rack.split("/", 1)[1]: rack.systems for rack in pool.racks},
+            )
+            for pool in capacity.pools
+            if pool.hall == hall.name
+        ]
+        if any(member.inventory is not None for member in members):
+            findings.extend(check_hall_racks(hall, f"{prefix}halls[{number}]", members))
+    return findings
+
+
+def _check_provisioning(
+    site: SiteSpec,
+    prefix: str,
+    cluster: ClusterSpec,
+    at: str,
+    members: Sequence[NodePoolSpec],
+    secrets: SecretLookup | None,
+) -> list[Finding]:
+    """A capi-metal3 pool needs its cluster's Cluster API management and BMC secrets."""
+    findings: list[Finding] = []
+    where = f"{at}." if at else ""
+    for pool in members:
+        provisioner = pool.provisioner
+        if not isinstance(provisioner, CapiMetal3Provisioner):
+            continue
+        pool_at = f"{prefix}pools[{site.pools.index(pool)}]"
+        missing = [key for key in ("management", "capi") if getattr(cluster, key) is None]
+        if missing:
+            findings.append(
+                CAPI_MANAGEMENT.finding(
+                    f"{pool_at}.provisioner",
+                    f"pool {pool.name} is provisioned by Cluster API, but its cluster {cluster.name} sets no "
+                    f"{' and no '.join(f'`{key}`' for key in missing)}",
+                    fix=f"set {' and '.join(where + key for key in missing)} (the management cluster's "
+                    "access and the CAPI Cluster's name and namespace; see README, Cluster API)",
+                    value="capi-metal3",
+                )
+            )
+        if secrets is None:
+            continue
+        for field in ("username_key", "password_key"):
+            key = getattr(provisioner.bmc, field)
+            state = secrets(key)
+            if state is SecretState.SECRET:
+                continue
+            how = "does not set" if state is SecretState.UNSET else "holds in plain text"
+            findings.append(
+                BMC_SECRET.finding(
+                    f"{pool_at}.provisioner.bmc.{field}",
+                    f"names gpudc:{key}, which this stack's config {how}",
+                    fix=f"run `pulumi config set --secret gpudc:{key}` (BMC credentials live only in "
+                    "encrypted config; `gpudc plan` reads them without the passphrase)",
+                    value=key,
+                )
+            )
+    return findings
 
 
 def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
@@ -277,22 +458,28 @@ def _unset_secrets(cluster: ClusterSpec, at: str, secrets: SecretLookup) -> list
     return found
 
 
-def plan_environment(spec: EnvironmentSpec, *, secrets: SecretLookup | None = None) -> EnvironmentPlan:
+def plan_environment(
+    spec: EnvironmentSpec, *, secrets: SecretLookup | None = None, inventory_dir: Path | None = None
+) -> EnvironmentPlan:
     """Plan every site, check what spans sites, apply waivers; raise every error at once.
 
     `secrets` tells how a `gpudc:` config key is set, so a kubeconfig secret that is missing or
     stored in plain text fails here, the same way for `gpudc validate`, `gpudc plan` and `pulumi up`.
+    `inventory_dir` is where pools' inventory paths start: the stack file's folder.
     """
     hardware = Hardware.with_overrides(spec.gpu_models, spec.node_models)
     findings: list[Finding] = []
     sites: dict[str, SitePlan] = {}
     for index, site in enumerate(spec.sites):
         try:
-            sites[site.name] = plan_site(site, hardware, f"sites[{index}]", secrets=secrets)
+            sites[site.name] = plan_site(
+                site, hardware, f"sites[{index}]", secrets=secrets, inventory_dir=inventory_dir
+            )
             findings.extend(sites[site.name].findings)
         except SpecError as exc:
             findings.extend(exc.issues)
     findings.extend(_cross_site(spec))
+    findings.extend(_machines_twice(sites))
     kept, waived = _apply_waivers(findings, spec.waivers)
     if any(finding.is_error for finding in kept):
         raise SpecError(kept)
@@ -347,6 +534,17 @@ def _cross_site(spec: EnvironmentSpec) -> list[Finding]:
                 pools.append((f"sites[{index}].pools[{number}].name", f"{site.name}-{joins}-{pool.name}"))
     findings.extend(_pairs(NAME_CLASH, pools, lambda name: clash.format(name, "pool"), fix))
     return findings
+
+
+def _machines_twice(sites: Mapping[str, SitePlan]) -> list[Finding]:
+    """A machine (name, MAC, BMC, serial) in two pools' inventories, in one site or two."""
+    entries = [
+        (pool.inventory, f"{site.path}.pools[{site.spec.pools.index(pool.spec)}].inventory")
+        for site in sites.values()
+        for pool in site.pools
+        if pool.inventory is not None
+    ]
+    return duplicate_machines([inventory for inventory, _ in entries], [path for _, path in entries])
 
 
 def _pairs(

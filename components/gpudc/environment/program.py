@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pulumi
 
 from gpudc.core.errors import SpecError
+from gpudc.core.project import find_project
 from gpudc.environment.plan import EnvironmentPlan, SecretLookup, SecretState
+from gpudc.environment.spec import EnvironmentSpec
+from gpudc.nodepool.provisioning import CapiMetal3Provisioner
 
-__all__ = ["config_secrets", "findings_as_run_error", "log_warnings"]
+__all__ = ["config_secret_values", "config_secrets", "findings_as_run_error", "log_warnings", "stack_folder"]
 
 
 def config_secrets(config: pulumi.Config) -> SecretLookup:
@@ -28,6 +32,29 @@ def config_secrets(config: pulumi.Config) -> SecretLookup:
         return SecretState.SECRET if secret else SecretState.PLAINTEXT
 
     return state
+
+
+def config_secret_values(spec: EnvironmentSpec, config: pulumi.Config) -> dict[str, pulumi.Output[str]]:
+    """Every secret config key the environment's pools name (BMC credentials), as Pulumi secrets.
+
+    Call after `plan_environment`, which has checked that each is set, and set encrypted.
+    """
+    keys = sorted(
+        {
+            key
+            for site in spec.sites
+            for pool in site.pools
+            if isinstance(pool.provisioner, CapiMetal3Provisioner)
+            for key in (pool.provisioner.bmc.username_key, pool.provisioner.bmc.password_key)
+        }
+    )
+    return {key: config.require_secret(key) for key in keys}
+
+
+def stack_folder(program_dir: Path) -> Path:
+    """The folder of the project's stack files, where inventories are found: `program_dir`'s
+    Pulumi project's `stackConfigDir`."""
+    return find_project(program_dir).stacks_dir
 
 
 @contextmanager

@@ -1,7 +1,9 @@
-"""`GpuNodePool`: a pool's scheduling identity in the cluster.
+"""`GpuNodePool`: a pool's machines, brought to exist by its provisioner, and its Kueue flavor.
 
-It publishes how the pool's nodes register (labels and taints, as a kubelet env file in a
-ConfigMap) and the Kueue ResourceFlavor that lets queued workloads land on exactly those nodes.
+The provisioner decides what is registered (each in its own module under `provisioners/`):
+`capi-metal3` puts Cluster API and Metal3 objects on the cluster's management cluster,
+`cks` a CoreWeave `NodePool` in the cluster, `existing` a `NodePatch` per node. Every pool gets
+the Kueue `ResourceFlavor` that lets queued workloads land on exactly its nodes.
 """
 
 from __future__ import annotations
@@ -11,46 +13,34 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc.core.labels import (
-    HALL_LABEL,
-    NODE_MODEL_LABEL,
-    POOL_LABEL,
-    REGION_LABEL,
-    SITE_LABEL,
-    SYSTEM_NAMESPACE,
-    ZONE_LABEL,
-    gpudc_labels,
-)
-from gpudc.core.naming import k8s_name
-from gpudc.core.text import render_template
+from gpudc.catalog.kueue import KUEUE_API_VERSION
+from gpudc.core.labels import POOL_LABEL, SITE_LABEL, gpudc_labels
 from gpudc.environment.plan import PoolPlan
+from gpudc.nodepool.provisioners.capi_metal3 import BmcLogin, provision_capi_metal3
+from gpudc.nodepool.provisioners.cks import provision_cks
+from gpudc.nodepool.provisioners.existing import provision_existing
+from gpudc.nodepool.provisioning import CapiMetal3Provisioner, CksProvisioner, ExistingNodes
+from gpudc.nodepool.registration import kubelet_registration
 from gpudc.nodepool.spec import NodePoolSpec
 from gpudc.options import child_opts, spec_inputs
+from gpudc.scheduling.quotas import flavor_name
 
-__all__ = ["KUEUE_API_VERSION", "GpuNodePool", "node_labels"]
-
-# Kueue v0.19.2: v1beta2 is the storage version since v0.16.0; v1beta1 is deprecated.
-# kubernetes-sigs/kueue config/components/crd/bases/kueue.x-k8s.io_resourceflavors.yaml
-KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2"
+__all__ = ["KUEUE_API_VERSION", "BmcLogin", "GpuNodePool", "node_labels"]
 
 
 def node_labels(plan: PoolPlan) -> dict[str, str]:
     """Labels every node of the pool registers with: topology, site, hall, pool, model, extras."""
-    spec = plan.spec
-    labels = {POOL_LABEL: spec.name, NODE_MODEL_LABEL: spec.node_model}
-    if spec.hall is not None:
-        labels[HALL_LABEL] = spec.hall
-    if plan.site:
-        labels.update({SITE_LABEL: plan.site, REGION_LABEL: plan.region, ZONE_LABEL: plan.zone})
-    labels.update(spec.labels)
-    return dict(sorted(labels.items()))
+    return plan.node_labels
 
 
 class GpuNodePool(pulumi.ComponentResource):
-    """A GPU node pool: node registration config and its Kueue ResourceFlavor.
+    """A GPU node pool: its machines (per its provisioner) and its Kueue ResourceFlavor.
 
     `plan` is the pool's slice of the derived model (`EnvironmentPlan`), or, for a pool built on
-    its own, `standalone_pool_plan(spec, hardware)`.
+    its own, `standalone_pool_plan(spec, hardware)`. A `capi-metal3` pool also needs the
+    `management` provider (its cluster's Cluster API management cluster) and its `bmc` login;
+    `topology` names the cluster's Kueue Topology its flavor points at, and `kueue` is the Kueue
+    release the flavor waits for.
     """
 
     TYPE = "gpudc:index:GpuNodePool"
@@ -59,7 +49,7 @@ class GpuNodePool(pulumi.ComponentResource):
     node_labels: dict[str, str]
     nodes: int
     gpus: int
-    registration_config: str
+    kubelet_registration: str
 
     def __init__(
         self,
@@ -67,59 +57,84 @@ class GpuNodePool(pulumi.ComponentResource):
         spec: NodePoolSpec,
         *,
         plan: PoolPlan,
+        management: pulumi.ProviderResource | None = None,
+        bmc: BmcLogin | None = None,
+        topology: str | None = None,
+        kueue: pulumi.Resource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         if plan.spec != spec:
             raise ValueError(
                 f"GpuNodePool {name}: `plan` is the slice of pool {plan.spec.name!r}, not of this spec"
             )
+        provisioner = spec.provisioner
+        if isinstance(provisioner, CapiMetal3Provisioner) and (
+            management is None or bmc is None or plan.capi is None
+        ):
+            raise ValueError(
+                f"GpuNodePool {name}: a capi-metal3 pool needs `management`, `bmc` and a plan whose cluster "
+                "names its Cluster API Cluster (`capi`)"
+            )
         super().__init__(self.TYPE, name, spec_inputs(spec), opts)
-        labels = node_labels(plan)
-        object_name = k8s_name(plan.site, spec.name)
-        meta_labels = gpudc_labels(site=plan.site or None, pool=spec.name)
-        registration_name = k8s_name(object_name, "registration")
-        k8s.core.v1.ConfigMap(
-            f"{name}-registration",
-            metadata={"name": registration_name, "namespace": SYSTEM_NAMESPACE, "labels": meta_labels},
-            data={"kubelet.env": _kubelet_env(spec, plan.site, labels)},
-            opts=child_opts(self, opts),
-        )
-        # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
-        selector = [SITE_LABEL, POOL_LABEL] if plan.site else [POOL_LABEL]
-        flavor_spec: dict[str, Any] = {"nodeLabels": {key: labels[key] for key in selector}}
-        if spec.taints:
-            flavor_spec["nodeTaints"] = [taint.as_kubernetes() for taint in spec.taints]
-        k8s.apiextensions.CustomResource(
-            f"{name}-flavor",
-            api_version=KUEUE_API_VERSION,
-            kind="ResourceFlavor",
-            metadata={"name": object_name, "labels": meta_labels},
-            spec=flavor_spec,
-            opts=child_opts(self, opts),
-        )
+        labels = plan.node_labels
+        object_name = flavor_name(plan.site, spec.name)
+        self._flavor(name, plan, object_name, labels, topology, kueue, opts)
+        if isinstance(provisioner, CapiMetal3Provisioner):
+            assert management is not None and bmc is not None and plan.capi is not None
+            provision_capi_metal3(
+                self,
+                name,
+                plan,
+                capi=plan.capi,
+                management=management,
+                bmc=bmc,
+                node_labels=labels,
+                opts=opts,
+            )
+        elif isinstance(provisioner, CksProvisioner):
+            provision_cks(self, name, plan, node_labels=labels, opts=opts)
+        elif isinstance(provisioner, ExistingNodes):
+            provision_existing(self, name, plan, node_labels=labels, opts=opts)
         # Plain values, known now: outputs that wait on a child only lengthen the engine's chain.
         self.flavor_name = object_name
         self.node_labels = labels
         self.nodes = plan.nodes
         self.gpus = plan.gpus
-        self.registration_config = registration_name
+        self.kubelet_registration = kubelet_registration(spec, plan.site, labels)
         self.register_outputs(
             {
                 "flavor_name": self.flavor_name,
                 "node_labels": self.node_labels,
                 "nodes": self.nodes,
                 "gpus": self.gpus,
-                "registration_config": self.registration_config,
+                "kubelet_registration": self.kubelet_registration,
             }
         )
 
-
-def _kubelet_env(spec: NodePoolSpec, site: str, labels: dict[str, str]) -> str:
-    return render_template(
-        "gpudc.nodepool",
-        "kubelet-registration.env.j2",
-        pool=spec.name,
-        site=site,
-        labels=",".join(f"{key}={value}" for key, value in labels.items()),
-        taints=",".join(taint.as_flag() for taint in spec.taints),
-    )
+    def _flavor(
+        self,
+        name: str,
+        plan: PoolPlan,
+        object_name: str,
+        labels: dict[str, str],
+        topology: str | None,
+        kueue: pulumi.Resource | None,
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        spec = plan.spec
+        # Kueue allows at most 8 nodeLabels; site + pool identify a pool's nodes uniquely.
+        selector = [SITE_LABEL, POOL_LABEL] if plan.site else [POOL_LABEL]
+        flavor_spec: dict[str, Any] = {"nodeLabels": {key: labels[key] for key in selector}}
+        if spec.taints:
+            flavor_spec["nodeTaints"] = [taint.as_kubernetes() for taint in spec.taints]
+        if topology is not None and plan.placed:
+            # Only nodes that carry the rack labels can be placed by topology.
+            flavor_spec["topologyName"] = topology
+        k8s.apiextensions.CustomResource(
+            f"{name}-flavor",
+            api_version=KUEUE_API_VERSION,
+            kind="ResourceFlavor",
+            metadata={"name": object_name, "labels": gpudc_labels(site=plan.site or None, pool=spec.name)},
+            spec=flavor_spec,
+            opts=child_opts(self, opts, depends_on=[kueue] if kueue is not None else ()),
+        )

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, raise_field_problems, repeated
+from gpudc.nodepool.provisioning import (
+    CapiMetal3Provisioner,
+    CksProvisioner,
+    ExistingNodes,
+    Provisioner,
+)
 
 __all__ = [
     "ExistingNodes",
+    "InventoryPath",
     "LabelKey",
     "LabelValue",
     "NodePoolSpec",
@@ -98,22 +105,6 @@ class Taint(SpecModel):
         )
 
 
-class ExistingNodes(SpecModel):
-    """Nodes that are provisioned outside gpudc and join the cluster themselves.
-
-    gpudc publishes the kubelet labels and taints they must register with (a ConfigMap per pool)
-    and everything that schedules onto them; it does not create machines.
-    """
-
-    type: Annotated[
-        Literal["existing"], Field(description="Provisioner kind: nodes joined by an external process.")
-    ]
-
-
-# Cluster API + Metal3 and CoreWeave CKS provisioners join this union under their own `type`.
-Provisioner = Annotated[ExistingNodes, Field(discriminator="type")]
-
-
 class PoolPlacement(StrEnum):
     """Who racks the pool's machines, and so what gpudc checks about them."""
 
@@ -122,6 +113,19 @@ class PoolPlacement(StrEnum):
     MANAGED = "managed"
     """Capacity someone else racks and powers (e.g. CoreWeave CKS): no hall; its IT power is
     estimated from the catalog for the site's energy, carbon and water figures."""
+
+
+InventoryPath = Annotated[
+    str,
+    StringConstraints(
+        max_length=255,
+        pattern=explain_pattern(
+            r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\.csv$",
+            "must be a relative path to a .csv file under the stack file's folder: folder names of "
+            "letters, digits, '_', '-' or '.', never starting with '.' (so no '..')",
+        ),
+    ),
+]
 
 
 GPU_TAINT = Taint(key="nvidia.com/gpu", value="present", effect=TaintEffect.NO_SCHEDULE)
@@ -162,6 +166,14 @@ class NodePoolSpec(SpecModel):
         ),
     ]
     provisioner: Annotated[Provisioner, Field(description="How the pool's machines come to exist and join.")]
+    inventory: Annotated[
+        InventoryPath | None,
+        Field(
+            description="CSV of the pool's machines (node, rack, bmc_address, boot_mac, serial), relative "
+            "to the stack file's folder, e.g. inventory/plano/h100-a.csv. Required for `capi-metal3` "
+            "(each row becomes a BareMetalHost); for `existing` it names the nodes to label."
+        ),
+    ] = None
     labels: Annotated[
         dict[LabelKey, LabelValue],
         Field(max_length=32, description="Extra node labels, on top of gpudc's site/hall/pool labels."),
@@ -174,6 +186,41 @@ class NodePoolSpec(SpecModel):
             "(nvidia.com/gpu=present:NoSchedule). An empty list removes it.",
         ),
     ] = (GPU_TAINT,)
+
+    @model_validator(mode="after")
+    def _provisioner_fits(self) -> NodePoolSpec:
+        provisioner = self.provisioner
+        problems: list[tuple[str | tuple[str, ...], str | None]] = []
+        if isinstance(provisioner, CapiMetal3Provisioner):
+            if self.placement is not PoolPlacement.RACKED:
+                problems.append(
+                    ("placement", "a capi-metal3 pool is our own bare metal: set `placement: racked`")
+                )
+            if self.inventory is None:
+                problems.append(
+                    (
+                        "inventory",
+                        "is required for capi-metal3: every host's BMC address and boot MAC come from it "
+                        "(one row per machine; see README, Inventory)",
+                    )
+                )
+        if isinstance(provisioner, CksProvisioner):
+            if self.placement is not PoolPlacement.MANAGED:
+                problems.append(("placement", "a cks pool is CoreWeave's capacity: set `placement: managed`"))
+            if self.inventory is not None:
+                problems.append(("inventory", "CoreWeave names and racks CKS nodes; remove the inventory"))
+        scaling = getattr(provisioner, "autoscaling", None)
+        if scaling is not None and not scaling.min_nodes <= self.nodes <= scaling.max_nodes:
+            problems.append(
+                (
+                    "nodes",
+                    f"{self.nodes} is outside the autoscaling bounds {scaling.min_nodes}..{scaling.max_nodes}; "
+                    "the pool starts at `nodes`, so set it within them",
+                )
+            )
+        if problems:
+            raise_field_problems("NodePoolSpec", problems)
+        return self
 
     @model_validator(mode="after")
     def _hall_matches_placement(self) -> NodePoolSpec:
@@ -203,7 +250,11 @@ class NodePoolSpec(SpecModel):
     @field_validator("labels")
     @classmethod
     def _no_reserved_labels(cls, labels: dict[str, str]) -> dict[str, str]:
-        reserved = sorted(key for key in labels if key.startswith(("gpudc.io/", "topology.kubernetes.io/")))
+        reserved = sorted(
+            key
+            for key in labels
+            if key.startswith(("gpudc.io/", "topology.gpudc.io/", "topology.kubernetes.io/"))
+        )
         if reserved:
             raise ValueError(f"labels {reserved} are set by gpudc from the site, hall and pool; remove them")
         refused = sorted(key for key in labels if _kubelet_refuses(key))

@@ -37,7 +37,8 @@ class DatacenterSite(pulumi.ComponentResource):
     """A site: a `Cluster` per cluster, and the site's capacity figures as an output.
 
     `plan` is the site's slice of the derived model (`plan_site` or `plan_environment`);
-    `providers` maps each cluster's name to the `ClusterProviders` the program made for it.
+    `providers` maps each cluster's name to the `ClusterProviders` the program made for it;
+    `secrets` maps the `gpudc:` config keys the pools name (BMC credentials) to their secret values.
     """
 
     TYPE = "gpudc:index:DatacenterSite"
@@ -51,6 +52,7 @@ class DatacenterSite(pulumi.ComponentResource):
         *,
         plan: SitePlan,
         providers: Mapping[str, ClusterProviders],
+        secrets: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         check_providers(plan, providers)
@@ -70,6 +72,7 @@ class DatacenterSite(pulumi.ComponentResource):
                 cluster.spec,
                 plan=cluster,
                 providers=providers[cluster.name],
+                secrets=secrets,
                 moved_from=moved_from,
                 opts=child_opts(self, opts),
             )

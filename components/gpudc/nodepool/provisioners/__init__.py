@@ -1,0 +1,1 @@
+"""How each kind of pool's machines come to exist: one module per `provisioner.type`."""

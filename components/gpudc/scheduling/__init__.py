@@ -1,0 +1,1 @@
+"""Scheduling: Kueue once per cluster, its queues, quotas, priorities and the rack topology."""
