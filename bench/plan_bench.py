@@ -3,11 +3,10 @@
 Run from the repository root: `python bench/plan_bench.py` (or `make bench`); add
 `--resources 25000` for the largest scale (about two minutes of two cores, so not by default).
 
-Each scale is a generated fleet of about N resources: copies of the plano site (its halls' racks
-and power and its utility feed x 16, its four pools copied 16 times: 64 pools, ~198 resources a
-site), eight sites to an environment so every environment stays inside one stack's bounds
-(`gpudc.environment.spec`: 25,000 racks, 1,024 pools), and one program that builds every
-environment, as a team planning several campuses in one program would. Nothing is committed:
+Each scale is a generated fleet of about N resources: copies of the plano site (~700 resources
+each), eight sites to an environment so every environment stays inside one stack's bounds
+(`gpudc.environment.spec`), and one program that builds every environment, as a team planning
+several campuses in one program would. Nothing is committed:
 the fleet is generated, and the plans written, in a temporary directory under `out/`.
 
 Each side runs whole, in a process of its own (`--child`), measured from inside:
@@ -55,9 +54,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "plano"
-COPIES_PER_SITE = 16
 SITES_PER_ENVIRONMENT = 8
-RESOURCES_PER_SITE = 198  # what one generated site registers (measured; the bench prints the real count)
+RESOURCES_PER_SITE = 697  # what a plano site registers (a NodePatch per node); the table shows the real count
 TARGET_RATIO = 1.3
 DEFAULT_SCALES = (1000, 5000)
 
@@ -77,7 +75,7 @@ def _peak_kib() -> int:
 
 
 def generate_fleet(resources: int) -> list[dict[str, Any]]:
-    """Environments (each a stack's `gpudc:environment`) of plano-like sites, ~`resources` in all."""
+    """Environments (each a stack's `gpudc:environment`) of plano sites, ~`resources` in all."""
     import gpudc
     from gpudc.core.project import find_project
     from gpudc.environment.load import CONFIG_KEY
@@ -85,34 +83,11 @@ def generate_fleet(resources: int) -> list[dict[str, Any]]:
     plano = find_project(ROOT).stack_config(STACK)[CONFIG_KEY]
     base = gpudc.EnvironmentSpec.model_validate(plano)
     site = base.sites[0]
-    halls = tuple(
-        hall.model_copy(
-            update={
-                "power_kw": hall.power_kw * COPIES_PER_SITE,
-                "rows": tuple(
-                    row.model_copy(update={"racks": row.racks * COPIES_PER_SITE}) for row in hall.rows
-                ),
-            }
-        )
-        for hall in site.halls
-    )
-    pools = tuple(
-        pool.model_copy(update={"name": f"{pool.name}-{copy:02d}"})
-        for copy in range(COPIES_PER_SITE)
-        for pool in site.pools
-    )
-    big = site.model_copy(
-        update={
-            "utility_power_mw": (site.utility_power_mw or 0) * COPIES_PER_SITE,
-            "halls": halls,
-            "pools": pools,
-        }
-    )
     sites = max(1, math.ceil(resources / RESOURCES_PER_SITE))
     environments = []
     for first in range(0, sites, SITES_PER_ENVIRONMENT):
         copies = tuple(
-            big.model_copy(
+            site.model_copy(
                 update={
                     "name": f"{site.name}-{index:03d}",
                     "kubernetes": gpudc.ContextAccess(type="context", context=f"{site.name}-{index:03d}"),
@@ -121,7 +96,7 @@ def generate_fleet(resources: int) -> list[dict[str, Any]]:
             for index in range(first, min(first + SITES_PER_ENVIRONMENT, sites))
         )
         raw = base.model_copy(update={"sites": copies}).model_dump(mode="json")
-        gpudc.plan_environment(gpudc.EnvironmentSpec.model_validate(raw))  # still valid, still in bounds
+        gpudc.plan_environment(gpudc.EnvironmentSpec.model_validate(raw), inventory_dir=ROOT / "stacks")
         environments.append(raw)
     return environments
 
@@ -148,7 +123,7 @@ def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]
         blocks = []
         for index, raw in enumerate(environments):
             spec = gpudc.parse_environment(raw)
-            plan = gpudc.plan_environment(spec)
+            plan = gpudc.plan_environment(spec, inventory_dir=ROOT / "stacks")
             environment = gpudc.Environment(
                 f"gpudc-{index}", spec, providers=gpudc.cluster_providers(spec, config), plan=plan
             )

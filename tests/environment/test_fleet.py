@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +16,16 @@ from gpudc.environment.plan import plan_environment
 from gpudc.environment.spec import MAX_POOLS, MAX_RACKS, MAX_SITES, EnvironmentSpec
 
 
+STACKS = Path(__file__).resolve().parents[2] / "stacks"
+
+
 def _lab(project: Project) -> dict[str, Any]:
     return copy.deepcopy(project.stack_config("lab")[CONFIG_KEY])
 
 
 def _plan(environment: dict[str, Any]) -> EnvironmentSpec:
     spec = parse_environment(environment)
-    plan_environment(spec)  # the fleet's stacks are validated ones
+    plan_environment(spec, inventory_dir=STACKS)  # the fleet's stacks are validated ones
     return spec
 
 
