@@ -124,8 +124,7 @@ def validate(
     stacks: StacksOption = None,
     jobs: JobsOption = None,
 ) -> None:
-    """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions.
-    With --all or --stacks, check each stack and then the fleet (site names, clusters)."""
+    """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions (--all: every stack, then the fleet)."""
     if all_stacks or stacks is not None:
         _run_fleet("validate", project, all_stacks, stacks, jobs, strict=strict, output=output)
         return
@@ -180,8 +179,7 @@ def plan(
     stacks: StacksOption = None,
     jobs: JobsOption = None,
 ) -> None:
-    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/,
-    report.md and report.html. With --all or --stacks, plan each stack in its own process."""
+    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md, report.html."""
     if all_stacks or stacks is not None:
         _run_fleet("plan", project, all_stacks, stacks, jobs, strict=strict, out=out)
         return

@@ -15,7 +15,6 @@ from gpudc.environment.load import CONFIG_KEY, parse_environment
 from gpudc.environment.plan import plan_environment
 from gpudc.environment.spec import MAX_POOLS, MAX_RACKS, MAX_SITES, EnvironmentSpec
 
-
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
 
