@@ -103,8 +103,23 @@ def validate_stack(root: Path, stack: str) -> StackOutcome:
 
 
 def plan_stack(root: Path, stack: str, out: Path | None = None) -> StackOutcome:
-    """`gpudc plan STACK` in this process (which it changes: run it in a fresh one): never raises."""
-    checked = validate_stack(root, stack)
+    """`gpudc plan STACK` in this process (which it changes: run it in a fresh one): never raises.
+
+    A gpudc stack is checked exactly as `validate` checks it first; a library program's stack
+    (no `gpudc:` keys) is the program's own to check, as in `gpudc plan STACK`.
+    """
+    project = find_project(root)
+    try:
+        own_program = not read_stack(project, stack).is_gpudc_stack
+    except SpecError as exc:
+        return StackOutcome(
+            stack, _relative(project.stack_file(stack), project.root), ok=False, findings=tuple(exc.issues)
+        )
+    checked = (
+        StackOutcome(stack, _relative(project.stack_file(stack), project.root), ok=True)
+        if own_program
+        else validate_stack(root, stack)
+    )
     if not checked.ok:
         return checked
     try:
@@ -112,7 +127,6 @@ def plan_stack(root: Path, stack: str, out: Path | None = None) -> StackOutcome:
         from gpudc.preview.output import write_plan
         from gpudc.preview.run import plan_project
 
-        project = find_project(root)
         result = plan_project(project, stack)
         written = write_plan(result, out / stack if out is not None else project.root / "out" / stack)
     except SpecError as exc:

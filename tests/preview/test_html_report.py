@@ -19,6 +19,7 @@ from gpudc.environment.load import check_stack, read_stack
 from gpudc.preview.browser import find_chromium, render_png
 from gpudc.preview.html import render_fleet_page, render_html
 from gpudc.preview.plan import Plan
+from gpudc.preview.report import TOTALS
 from gpudc.site.capacity import rack_ids
 
 _VOID = {"meta", "link", "br", "img", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
@@ -152,20 +153,7 @@ def test_text_from_the_plan_is_escaped(planned: Callable[[str], Plan]) -> None:
 
 
 def test_the_fleet_page_links_each_stack_that_planned() -> None:
-    figures = dict.fromkeys(
-        (
-            "sites",
-            "clusters",
-            "nodes",
-            "gpus",
-            "it_power_kw",
-            "facility_power_kw",
-            "facility_energy_mwh_per_year",
-            "co2_tonnes_per_year",
-            "water_m3_per_year",
-        ),
-        1.0,
-    )
+    figures = dict.fromkeys(("sites", "clusters", *TOTALS), 1.0)
     html = render_fleet_page("gpudc", [("lab", True, figures, []), ("bad", False, figures, [])], [])
     page = _parsed(html)
     assert page.problems == []
