@@ -91,3 +91,29 @@ def test_plan_stacks_writes_each_plan_and_the_fleet_page(
     resources = next(line for line in result.stdout.splitlines() if line.startswith("│ lab"))
     planned = json.loads((tmp_path / "lab" / "plan.json").read_text())
     assert resources.split("│")[-2].strip() == str(len(planned["resources"]))
+
+
+def test_a_terminal_gets_a_live_line_per_stack(monkeypatch: Any) -> None:
+    import io
+
+    from rich.console import Console
+
+    from gpudc import cli
+    from gpudc.fleet import WORKER_FAILED, Phase, StackOutcome
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "errors", Console(file=screen, force_terminal=True, width=100))
+    with cli._FleetProgress(["lab", "plano"], "validate", quiet=False) as progress:
+        assert progress.live
+        progress.update("lab", Phase.RUNNING, None)
+        progress.update("lab", Phase.OK, StackOutcome("lab", "stacks/Pulumi.lab.yaml", ok=True))
+        progress.update("plano", Phase.RUNNING, None)
+        broken = WORKER_FAILED.finding("stacks/Pulumi.plano.yaml", "stopped")
+        progress.update(
+            "plano", Phase.FAILED, StackOutcome("plano", "stacks/Pulumi.plano.yaml", False, (broken,))
+        )
+    text = screen.getvalue()
+    assert "validate 2 stack(s)" in text
+    last = text.rsplit("validate 2 stack(s)", 1)[1]  # the final frame of the live display
+    assert "lab" in last and "ok" in last
+    assert "plano" in last and "failed (1 error(s))" in last

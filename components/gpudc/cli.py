@@ -440,7 +440,7 @@ def _run_fleet(
 
 
 def _counted(outcome: StackOutcome) -> str:
-    if outcome.errors:
+    if outcome.errors or not outcome.ok:
         return f"{outcome.errors} error(s)"
     return f"{outcome.warnings} warning(s) under --strict"
 
