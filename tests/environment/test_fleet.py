@@ -13,7 +13,7 @@ from gpudc.core.project import Project
 from gpudc.environment import fleet
 from gpudc.environment.load import CONFIG_KEY, parse_environment
 from gpudc.environment.plan import plan_environment
-from gpudc.environment.spec import MAX_POOLS, MAX_RACKS, MAX_SITES, EnvironmentSpec
+from gpudc.environment.spec import MAX_NODES, MAX_POOLS, MAX_RACKS, MAX_SITES, EnvironmentSpec
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 
@@ -114,4 +114,16 @@ def test_a_file_bigger_than_one_stack_is_refused_with_the_fleet_as_the_answer(pr
         f"sites: this stack has 17 sites in all; one stack holds at most 16: {split}",
         f"sites: this stack has 1,105 pools in all; one stack holds at most 1,024: {split}",
         f"sites: this stack has 428,400 racks in all; one stack holds at most 25,000: {split}",
+    ]
+
+
+def test_nodes_are_bounded_per_stack(project: Project) -> None:
+    environment = _lab(project)
+    site = environment["sites"][0]
+    site["pools"] = [dict(site["pools"][0], name=f"p{index}", nodes=100_000) for index in range(2)]
+    with pytest.raises(SpecError) as raised:
+        parse_environment(environment)
+    assert [str(issue) for issue in raised.value.issues] == [
+        f"sites: this stack has 200,000 nodes in all; one stack holds at most {MAX_NODES:,}: split the fleet "
+        "into several stacks (one per campus) and check them together with `gpudc validate --all`"
     ]

@@ -14,7 +14,7 @@ from gpudc.core.findings import CODE_PATTERN
 from gpudc.core.spec import DnsLabel, SpecModel, raise_field_problems, repeated, unique_names_problem
 from gpudc.site.spec import SiteSpec
 
-__all__ = ["MAX_HALLS", "MAX_POOLS", "MAX_RACKS", "MAX_SITES", "EnvironmentSpec", "Waiver"]
+__all__ = ["MAX_HALLS", "MAX_NODES", "MAX_POOLS", "MAX_RACKS", "MAX_SITES", "EnvironmentSpec", "Waiver"]
 
 # What one stack should hold: a campus, planned and deployed as one unit. Beyond it the answer is
 # the fleet (several stacks, checked together by `gpudc validate --all`), not a bigger file:
@@ -25,7 +25,11 @@ MAX_SITES = 16
 MAX_HALLS = 128
 MAX_POOLS = 1024
 MAX_RACKS = 25_000
+# Pools register resources per node (a NodePatch or a BareMetalHost each), so plan time grows
+# with nodes: 50,000 nodes (400,000 GPUs at eight a node) plan in minutes, not hours.
+MAX_NODES = 50_000
 _ROW_RACKS = 200  # RowSpec.racks' bound
+_POOL_NODES = 100_000  # NodePoolSpec.nodes' bound
 _SPLIT = (
     "split the fleet into several stacks (one per campus) and check them together with `gpudc validate --all`"
 )
@@ -86,7 +90,8 @@ class EnvironmentSpec(SpecModel):
             min_length=1,
             max_length=MAX_SITES,
             description=f"Datacenter sites. One stack holds at most {MAX_SITES} sites, {MAX_HALLS} halls, "
-            f"{MAX_POOLS:,} pools and {MAX_RACKS:,} racks in all; a bigger fleet is several stacks.",
+            f"{MAX_POOLS:,} pools, {MAX_RACKS:,} racks and {MAX_NODES:,} nodes in all; a bigger fleet is "
+            "several stacks.",
         ),
     ]
     waivers: Annotated[
@@ -109,6 +114,7 @@ class EnvironmentSpec(SpecModel):
             "halls": (len(halls), MAX_HALLS),
             "pools": (sum(len(_items(site, "pools")) for site in site_items), MAX_POOLS),
             "racks": (sum(_racks(hall) for hall in halls), MAX_RACKS),
+            "nodes": (sum(_nodes(pool) for site in site_items for pool in _items(site, "pools")), MAX_NODES),
         }
         raise_field_problems(
             "EnvironmentSpec",
@@ -168,6 +174,12 @@ class EnvironmentSpec(SpecModel):
 def _items(data: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
     value = data.get(key)
     return value if isinstance(value, list | tuple) else ()
+
+
+def _nodes(pool: Any) -> int:
+    """A pool's nodes, where they are a count the pool's own bound allows (else that field's error)."""
+    nodes = pool.get("nodes") if isinstance(pool, dict) else None
+    return nodes if type(nodes) is int and 0 < nodes <= _POOL_NODES else 0
 
 
 def _racks(hall: dict[str, Any]) -> int:
