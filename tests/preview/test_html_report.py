@@ -158,6 +158,7 @@ def test_the_fleet_page_links_each_stack_that_planned() -> None:
     page = _parsed(html)
     assert page.problems == []
     assert page.urls == ["lab/report.html"]
+    assert '<tfoot><tr><th>total</th><th></th><td class="n">2</td>' in html
 
 
 # --- headless Chromium ------------------------------------------------------------------------
