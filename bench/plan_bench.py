@@ -1,7 +1,7 @@
 """How much does planning through gpudc cost over registering the same resources bare?
 
 Run from the repository root: `python bench/plan_bench.py` (or `make bench`); add
-`--resources 25000` for the largest scale (about two minutes of two cores, so not by default).
+`--resources 25000` for the largest scale (about two minutes of CPU and 1.7 GB, so not by default).
 
 Each scale is a generated fleet of about N resources: copies of the plano site (~700 resources
 each), eight sites to an environment so every environment stays inside one stack's bounds
