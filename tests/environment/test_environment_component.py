@@ -32,7 +32,7 @@ def test_plano_tree(planned: Callable[[str], Plan]) -> None:
     by_type = plan.by_type()
     assert by_type["gpudc:index:GpuNodePool"] == 4
     assert by_type["kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"] == 4
-    assert by_type["pulumi:providers:kubernetes"] == 1
+    assert by_type["pulumi:providers:kubernetes"] == 2  # the workload and the CAPI management cluster
     site = next(r for r in plan.resources if r.type == "gpudc:index:DatacenterSite")
     assert site.name == "gpudc-plano"
     cluster = next(r for r in plan.resources if r.type == "gpudc:index:Cluster")
@@ -46,14 +46,24 @@ def test_plano_tree(planned: Callable[[str], Plan]) -> None:
     ]
     namespace = next(r for r in plan.resources if r.name == "gpudc-plano-plano-system")
     assert namespace.parent == cluster.urn
-    provider = next(r for r in plan.resources if r.type == "pulumi:providers:kubernetes")
-    assert (provider.name, provider.inputs["context"]) == ("plano-kubernetes", "plano-prod")
+    providers = {r.name: r for r in plan.resources if r.type == "pulumi:providers:kubernetes"}
+    assert {name: p.inputs["context"] for name, p in providers.items()} == {
+        "plano-kubernetes": "plano-prod",
+        "plano-management": "plano-capi-mgmt",
+    }
+    # Cluster API and Metal3 objects live on the management cluster; everything else on plano's own.
+    capi_groups = ("cluster.x-k8s.io", "metal3.io", "core/v1:Secret")
     for resource in plan.resources:
         if resource.type == "gpudc:index:GpuNodePool":
             assert resource.parent == cluster.urn
             assert resource.depends_on == (namespace.urn,)
         if resource.custom and resource.type.startswith("kubernetes:"):
-            assert resource.provider == provider.urn, resource.urn
+            on = (
+                "plano-management"
+                if any(group in resource.type for group in capi_groups)
+                else "plano-kubernetes"
+            )
+            assert resource.provider == providers[on].urn, resource.urn
 
 
 def test_operator_tolerates_the_inference_pool_taint(planned: Callable[[str], Plan]) -> None:

@@ -97,8 +97,9 @@ def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object)
     """URNs are public API: a rename must come with an alias, and shows up here first."""
     urns = [resource.urn for resource in planned("plano").resources]
     # 20 before 0.2, less 4 registration ConfigMaps, plus Kueue (a component, a namespace, a
-    # release, 6 objects) and a NodePatch per node (672).
-    assert len(urns) == 20 - 4 + 9 + 672
+    # release, 6 objects), a BareMetalHost and a BMC Secret per inventory row (682), 5 Cluster API
+    # objects per pool and the Metal3Cluster's label-sync patch.
+    assert len(urns) == 20 - 4 + 9 + 2 * 682 + 4 * 5 + 1 + 1  # and the management provider
     # The engine's form: the parent's whole type chain, no root stack type.
     assert (
         "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:Cluster"
