@@ -3,10 +3,10 @@
 Run from the repository root: `python bench/plan_bench.py` (or `make bench`); add
 `--resources 25000` for the largest scale (about two minutes of CPU and 1.7 GB, so not by default).
 
-Each scale is a generated fleet of about N resources: copies of the plano site (~700 resources
-each), eight sites to an environment so every environment stays inside one stack's bounds
-(`gpudc.environment.spec`), and one program that builds every environment, as a team planning
-several campuses in one program would. Nothing is committed:
+Each scale is a generated fleet of about N resources: copies of the plano site (~1,400
+resources each: its machines provisioned through Cluster API and Metal3), one to an
+environment, each well inside one stack's bounds (`gpudc.environment.spec`), and one program
+that builds every environment, as a team planning several campuses in one program would. Nothing is committed:
 the fleet is generated, and the plans written, in a temporary directory under `out/`.
 
 Each side runs whole, in a process of its own (`--child`), measured from inside:
@@ -54,8 +54,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "plano"
-SITES_PER_ENVIRONMENT = 8
-RESOURCES_PER_SITE = 697  # what a plano site registers (a NodePatch per node); the table shows the real count
+RESOURCES_PER_SITE = 1411  # what a plano site registers (machines provisioned through CAPI + Metal3); the table shows the real count
 TARGET_RATIO = 1.3
 DEFAULT_SCALES = (1000, 5000)
 
@@ -75,27 +74,30 @@ def _peak_kib() -> int:
 
 
 def generate_fleet(resources: int) -> list[dict[str, Any]]:
-    """Environments (each a stack's `gpudc:environment`) of plano sites, ~`resources` in all."""
+    """Environments (each a stack's `gpudc:environment`) of one plano site each, ~`resources` in all.
+
+    One site an environment: a copy of plano's site keeps plano's machine inventories, and one
+    environment refuses the same machine in two pools; each copy renames its site, cluster and
+    kube contexts so that no two providers or URNs meet.
+    """
     import gpudc
     from gpudc.core.project import find_project
     from gpudc.environment.load import CONFIG_KEY
 
     plano = find_project(ROOT).stack_config(STACK)[CONFIG_KEY]
-    base = gpudc.EnvironmentSpec.model_validate(plano)
-    site = base.sites[0]
-    sites = max(1, math.ceil(resources / RESOURCES_PER_SITE))
     environments = []
-    for first in range(0, sites, SITES_PER_ENVIRONMENT):
-        copies = tuple(
-            site.model_copy(
-                update={
-                    "name": f"{site.name}-{index:03d}",
-                    "kubernetes": gpudc.ContextAccess(type="context", context=f"{site.name}-{index:03d}"),
-                }
-            )
-            for index in range(first, min(first + SITES_PER_ENVIRONMENT, sites))
-        )
-        raw = base.model_copy(update={"sites": copies}).model_dump(mode="json")
+    for index in range(max(1, math.ceil(resources / RESOURCES_PER_SITE))):
+        raw = json.loads(json.dumps(plano))
+        site = raw["sites"][0]
+        site["name"] = f"{site['name']}-{index:03d}"
+        for cluster in site.get("clusters", ()):
+            cluster["name"] = f"{cluster['name']}-{index:03d}"
+            for access in ("kubernetes", "management"):
+                if isinstance(cluster.get(access), dict) and "context" in cluster[access]:
+                    cluster[access]["context"] = f"{cluster[access]['context']}-{index:03d}"
+        for pool in site["pools"]:
+            if "cluster" in pool:
+                pool["cluster"] = f"{pool['cluster']}-{index:03d}"
         gpudc.plan_environment(gpudc.EnvironmentSpec.model_validate(raw), inventory_dir=ROOT / "stacks")
         environments.append(raw)
     return environments
@@ -110,8 +112,9 @@ def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]
     import gpudc
     from gpudc.core.project import find_project
     from gpudc.environment.derived import Derived
+    from gpudc.environment.program import config_secret_values
     from gpudc.preview.output import write_plan
-    from gpudc.preview.run import plan_callable, plan_project
+    from gpudc.preview.run import plan_callable, plan_project, stack_config
 
     environments = json.loads(fleet_file.read_text())
     # Warm-up: the lab stack planned and written once (imports, template and pydantic caches).
@@ -125,7 +128,11 @@ def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]
             spec = gpudc.parse_environment(raw)
             plan = gpudc.plan_environment(spec, inventory_dir=ROOT / "stacks")
             environment = gpudc.Environment(
-                f"gpudc-{index}", spec, providers=gpudc.cluster_providers(spec, config), plan=plan
+                f"gpudc-{index}",
+                spec,
+                providers=gpudc.cluster_providers(spec, config),
+                plan=plan,
+                secrets=config_secret_values(spec, config),
             )
             blocks.append(environment.derived())
         # One derived block for the report: every environment's sites.
@@ -136,7 +143,9 @@ def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]
             ).model_dump(mode="json"),
         )
 
-    plan = plan_callable(program, "gpudc", "bench")
+    # plano's config: its `secure:` BMC credentials arrive as `[secret]`, as in `gpudc plan plano`.
+    config = stack_config(find_project(ROOT).stack_config(STACK))
+    plan = plan_callable(program, "gpudc", "bench", config)
     write_plan(plan, out)
     seconds, peak = time.process_time() - start, _peak_kib()
     with registrations.open("wb") as file:  # for the floor, after the measurement
