@@ -87,3 +87,28 @@ def scratch(tmp_path: Path, project: Project) -> Path:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "inventory").symlink_to(project.stacks_dir / "inventory")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pool_named() -> Callable[..., Plan]:
+    """`pool_named("h100-pool", alias="train-pool")`: the plan of a library program that builds
+    one pool on its own, its component named as given (and aliased to `alias`): renames, as
+    the diff and the URN lists see them."""
+
+    def plan(name: str, alias: str | None = None) -> Plan:
+        from gpudc import GpuNodePool, NodePoolSpec, standalone_pool_plan
+
+        def program() -> None:
+            spec = NodePoolSpec(
+                name="h100",
+                placement="managed",
+                node_model="hgx-h100-8gpu",
+                nodes=4,
+                provisioner={"type": "existing"},
+            )
+            opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name=alias)]) if alias else None
+            GpuNodePool(name, spec, plan=standalone_pool_plan(spec), opts=opts)
+
+        return plan_callable(program)
+
+    return plan

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gpudc.catalog import GPU_MODELS, NODE_MODELS
+
 
 def test_catalog_json_lists_every_node_model_with_its_gpu_facts(gpudc_cli: Any) -> None:
     result = gpudc_cli("catalog", "--format", "json")
@@ -17,8 +19,10 @@ def test_catalog_json_lists_every_node_model_with_its_gpu_facts(gpudc_cli: Any) 
     assert gpus["h100-sxm"]["architecture"] == "hopper" and "1g.10gb" in gpus["h100-sxm"]["mig_profiles"]
     assert set(rows) == {
         "gb200-nvl72",
+        "gb300-nvl72",
         "hgx-a100-8gpu",
         "hgx-b200-8gpu",
+        "hgx-b300-8gpu",
         "hgx-h100-8gpu",
         "hgx-h200-8gpu",
         "l40s-pcie-8gpu",
@@ -37,6 +41,18 @@ def test_catalog_json_lists_every_node_model_with_its_gpu_facts(gpudc_cli: Any) 
     }
     assert "1g.10gb" in rows["hgx-h100-8gpu"]["mig_profiles"]
     assert rows["l40s-pcie-8gpu"]["mig_profiles"] == []
+
+
+def test_catalog_unverified_lists_every_open_figure_in_one_place(gpudc_cli: Any) -> None:
+    result = gpudc_cli("catalog", "--unverified", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {"catalog": "gpu", "key": "b300", "field": "min_driver_version"} in [
+        {k: row[k] for k in ("catalog", "key", "field")} for row in rows
+    ]
+    assert len(rows) == sum(len(m.unverified) for m in (*GPU_MODELS.values(), *NODE_MODELS.values()))
+    text = gpudc_cli("catalog", "--unverified")
+    assert "node/gb200-nvl72.max_power_kw: 120 kW is NVIDIA's GTC 2024 figure" in text.stdout
 
 
 def test_catalog_text_is_a_table(gpudc_cli: Any) -> None:

@@ -19,7 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
+from gpudc.catalog.listing import (
+    GPU_COLUMNS,
+    UNVERIFIED_COLUMNS,
+    catalog_rows,
+    gpu_rows,
+    markdown_table,
+    unverified_rows,
+)
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import CHECKS, Finding, printable
 from gpudc.core.project import Project, find_project
@@ -28,6 +35,7 @@ from gpudc.environment.plan import EnvironmentPlan
 from gpudc.environment.schema import stack_file_schema_json
 
 if TYPE_CHECKING:
+    from gpudc.environment.derived import Derived
     from gpudc.fleet import StackOutcome
     from gpudc.preview.plan import Plan
 
@@ -178,9 +186,20 @@ def plan(
     all_stacks: AllOption = False,
     stacks: StacksOption = None,
     jobs: JobsOption = None,
+    policies: Annotated[
+        bool,
+        typer.Option(
+            "--policies", help="Run gpudc's policy pack on the plan; a mandatory violation exits 2."
+        ),
+    ] = False,
 ) -> None:
     """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md, report.html."""
     if all_stacks or stacks is not None:
+        if policies:
+            errors.print(
+                "[red]error[/] --policies checks one plan: run `gpudc plan STACK --policies` per stack"
+            )
+            raise typer.Exit(code=2)
         _run_fleet("plan", project, all_stacks, stacks, jobs, strict=strict, out=out)
         return
     stack = _one_stack(stack)
@@ -202,6 +221,8 @@ def plan(
     except SpecError as exc:
         raise _fail(exc) from None
     _print_summary(result, found, directory, len(written))
+    if policies:
+        _check_policies(result)
 
 
 @app.command()
@@ -265,7 +286,10 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
-    import gpudc.preview.run  # noqa: F401 - registers the offline plan's own checks
+    # Registers the offline plan's, the diff's and the policy pack's own checks.
+    import gpudc.policy.checks
+    import gpudc.preview.gitrefs
+    import gpudc.preview.run  # noqa: F401
 
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
@@ -283,8 +307,14 @@ def catalog(
     output: Annotated[
         CatalogFormat, typer.Option("--format", help="text, json, or markdown (the README's table).")
     ] = CatalogFormat.TEXT,
+    unverified: Annotated[
+        bool, typer.Option("--unverified", help="List only the figures no public document confirmed.")
+    ] = False,
 ) -> None:
     """List the GPU and node models gpudc knows: power, size, cooling, driver floor, MIG profiles."""
+    if unverified:
+        _print_unverified(output)
+        return
     rows, gpus = catalog_rows(), gpu_rows()
     if output is CatalogFormat.JSON:
         print(json.dumps({"node_models": rows, "gpu_models": gpus}, indent=2))
@@ -306,10 +336,109 @@ def catalog(
     for gpu in gpus:
         console.print(
             f"[bold]{gpu['key']}[/]  {gpu['product']} · {gpu['architecture']} · {gpu['memory_gib']} GB · "
-            f"{gpu['max_power_w']} W · driver branch >= {gpu['min_driver_branch']}",
+            f"{gpu['max_power_w']} W · driver branch >= {gpu['min_driver_branch']}"
+            + (f" (>= {gpu['min_driver_version']})" if gpu["min_driver_version"] else ""),
             soft_wrap=True,
         )
         console.print(f"  MIG: {' '.join(gpu['mig_profiles']) or 'none'}", soft_wrap=True)
+
+
+def _print_unverified(output: CatalogFormat) -> None:
+    """`gpudc catalog --unverified`: every catalog figure still waiting for a public source."""
+    notes = unverified_rows()
+    if output is CatalogFormat.JSON:
+        print(json.dumps(notes, indent=2))
+    elif output is CatalogFormat.MARKDOWN:
+        print(markdown_table(notes, UNVERIFIED_COLUMNS), end="")
+    else:
+        for row in notes:
+            console.print(
+                f"{row['catalog']}/{row['key']}.{row['field']}: {row['note']}", markup=False, soft_wrap=True
+            )
+
+
+class DiffFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(help="Plan directory (or plan.json) or git ref: what is deployed.")],
+    head: Annotated[str, typer.Argument(help="Plan directory (or plan.json) or git ref: the change.")],
+    stack: Annotated[str | None, typer.Option(help="The stack to plan at each git ref.")] = None,
+    all_stacks: Annotated[
+        bool, typer.Option("--all", help="Every stack the change between the two git refs touches.")
+    ] = False,
+    output: Annotated[DiffFormat, typer.Option("--format", help="markdown (a PR comment) or json.")] = (
+        DiffFormat.MARKDOWN
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="Write <stack>.md and <stack>.json here instead of printing.")
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Compare two plans: what a change creates, updates, replaces (and why) or deletes, by component; capacity per site; new and resolved findings."""
+    from gpudc.preview.diff import diff_plans, render_json, render_markdown
+
+    try:
+        diffs = [diff_plans(old, new) for old, new in _diff_pairs(base, head, stack, all_stacks, project)]
+    except SpecError as exc:
+        raise _fail(exc) from None
+    render = render_json if output is DiffFormat.JSON else render_markdown
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for item in diffs:
+            (out / f"{item.stack}.md").write_text(render_markdown(item), encoding="utf-8")
+            (out / f"{item.stack}.json").write_text(render_json(item), encoding="utf-8")
+        console.print(f"wrote the diff of {len(diffs)} stack(s) to {out}", markup=False)
+        return
+    if not diffs:
+        errors.print("no stack changed between the two refs")
+    print("\n".join(render(item) for item in diffs), end="")
+
+
+def _diff_pairs(
+    base: str, head: str, stack: str | None, all_stacks: bool, project: Path | None
+) -> list[tuple[Plan, Plan]]:
+    """(BASE plan, HEAD plan) per stack: read from plan files, or planned at git refs."""
+    from gpudc.preview.gitrefs import REF_PLAN, GitRefs, plan_at_ref
+    from gpudc.preview.plan import Plan
+
+    def plan_file(given: str) -> Plan | None:
+        path = Path(given)
+        path = path / "plan.json" if path.is_dir() else path
+        return Plan.from_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    files = {given: plan_file(given) for given in (base, head)}
+    if all(files.values()):
+        return [(files[base], files[head])]  # type: ignore[list-item]
+    if stack is not None and all_stacks:
+        raise SpecError.single("--stack", "give --stack or --all, not both", fix="drop one of them")
+    if stack is None and not all_stacks:
+        raise SpecError.single(
+            "--stack",
+            "is needed to plan at a git ref",
+            fix="add --stack STACK, or --all for every stack changed",
+        )
+    refs = GitRefs(find_project(project).root)
+    commits = {given: refs.commit(given) for given in (base, head) if files[given] is None}
+    stacks = [_stack_name(stack)] if stack is not None else refs.changed_stacks(commits[base], commits[head])
+    pairs = []
+    for name in stacks:
+        with errors.status(f"planning {printable(name)} at {base} and {head} ..."):
+            old, new = (
+                files[given]
+                or plan_at_ref(refs, commits[given], name)
+                or Plan(refs.project_path.name, name, (), {}, None)
+                for given in (base, head)
+            )
+        if not (old.resources or new.resources):
+            raise SpecError.single(
+                "--stack", f"stack {name} exists at neither {base} nor {head}", value=name, check=REF_PLAN
+            )
+        pairs.append((old, new))
+    return pairs
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:
@@ -331,6 +460,7 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
             f"CO2 {t['co2_tonnes_per_year']:,.1f} t · water {t['water_m3_per_year']:,.1f} m3",
             soft_wrap=True,
         )
+        _print_pools(derived)
         cooling = cooling_load(derived)
         if cooling:
             console.print(
@@ -561,6 +691,44 @@ def _write_fleet_page(
     rows = [(o.stack, o.ok, fleet_figures(o), [f.as_json() for f in o.findings]) for o in outcomes]
     page = render_fleet_page(found.name, rows, [f.as_json() for f in fleet_findings])
     (directory / "fleet.html").write_text(page, encoding="utf-8")
+
+
+def _print_pools(derived: Derived) -> None:
+    """Per pool: how it is provisioned, its nodes, GPUs and spares, and its Kueue quota."""
+    table = Table(title="pools and queue quotas")
+    columns = ("pool", "provisioner", "nodes", "GPUs", "spares", "queue GPUs", "queue CPUs", "queue GiB")
+    for column in columns:
+        table.add_column(column, justify="left" if column in columns[:2] else "right", no_wrap=True)
+    for site in derived.sites:
+        for pool in site.pools:
+            table.add_row(
+                pool.name if len(derived.sites) == 1 else f"{site.name}/{pool.name}",
+                pool.provisioner or "",
+                f"{pool.nodes:,}",
+                f"{pool.gpus:,}",
+                f"{pool.spares:,}",
+                f"{pool.quota_gpus:,}",
+                f"{pool.quota_cpu_cores:,}",
+                f"{pool.quota_memory_gib:,}",
+            )
+    console.print(table)
+
+
+def _check_policies(result: Plan) -> None:
+    """The policy pack's checks on the recorded plan: every violation printed, mandatory ones fail."""
+    from gpudc.policy.checks import POLICIES, Enforcement, evaluate
+
+    violations = evaluate(result.resources)
+    for violation in violations:
+        colour = "red" if violation.enforcement is Enforcement.MANDATORY else "yellow"
+        errors.print(f"[{colour}]{violation.enforcement.value}[/] ", end="")
+        errors.print(str(violation), markup=False, soft_wrap=True)
+    mandatory = sum(violation.enforcement is Enforcement.MANDATORY for violation in violations)
+    summary = f"policies: {len(POLICIES)} checked, {mandatory} mandatory and {len(violations) - mandatory} advisory violation(s)"
+    if mandatory:
+        errors.print(f"[bold red]{summary}[/]", soft_wrap=True)
+        raise typer.Exit(code=2)
+    console.print(summary, soft_wrap=True)
 
 
 def main() -> None:

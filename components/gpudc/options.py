@@ -14,6 +14,8 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
+from gpudc.core.spec import Protection
+
 __all__ = ["child_opts", "spec_inputs"]
 
 
@@ -36,10 +38,15 @@ def child_opts(
     provider: pulumi.ProviderResource | None = None,
     aliases: Sequence[pulumi.Alias] | None = None,
     replace_on_changes: Sequence[str] | None = None,
+    protection: Protection = Protection.NONE,
 ) -> pulumi.ResourceOptions:
     """Parented to `parent`, waiting on what the component waits on plus `depends_on`, through
     `provider` when given (a component's children otherwise inherit its provider);
-    `replace_on_changes` names input paths whose change replaces the object (the plan records it)."""
+    `replace_on_changes` names input paths whose change replaces the object (the plan records it).
+
+    `protection` is the environment's guard for a resource whose loss hurts (its plan slice's
+    `protection`): `protect=True` or `retain_on_delete=True`; with `none`, both are left unset
+    (Pulumi then inherits `protect` from the parent)."""
     inherited = opts.depends_on if opts is not None else None
     merged: pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]]] | None
     if inherited is None:
@@ -58,4 +65,6 @@ def child_opts(
         provider=provider,
         aliases=list(aliases) if aliases else None,
         replace_on_changes=list(replace_on_changes) if replace_on_changes else None,
+        protect=True if protection is Protection.PROTECT else None,
+        retain_on_delete=True if protection is Protection.RETAIN else None,
     )

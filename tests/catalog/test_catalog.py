@@ -32,6 +32,9 @@ REQUIRED_GPUS = (
     "h200-sxm",
     "b200",
     "gb200",
+    "h200-nvl",
+    "b300",
+    "gb300",
     "l40s",
 )
 REQUIRED_NODES = (
@@ -40,6 +43,8 @@ REQUIRED_NODES = (
     "hgx-h200-8gpu",
     "hgx-b200-8gpu",
     "gb200-nvl72",
+    "hgx-b300-8gpu",
+    "gb300-nvl72",
     "l40s-pcie-8gpu",
 )
 
@@ -148,12 +153,45 @@ H100_80GB_MIG = ("1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb
         ),
         ("b200", ("1g.23gb", "1g.45gb", "2g.45gb", "3g.90gb", "4g.90gb", "7g.180gb")),
         ("gb200", ("1g.23gb", "1g.47gb", "2g.47gb", "3g.93gb", "4g.93gb", "7g.186gb")),
+        # GPU Operator v25.10.0 release notes (NVIDIA/cloud-native-docs release-notes.rst)
+        ("b300", ("1g.34gb", "1g.67gb", "2g.67gb", "3g.135gb", "4g.135gb", "7g.269gb")),
+        ("gb300", ("1g.35gb", "1g.70gb", "2g.70gb", "3g.139gb", "4g.139gb", "7g.278gb")),
+        ("h200-nvl", ("1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb")),
     ],
 )
 def test_mig_profiles_exact(key: str, profiles: tuple[str, ...]) -> None:
     gpu = GPU_MODELS[key]
     assert gpu.mig_profiles == profiles
     assert gpu.supports_mig
+
+
+@pytest.mark.parametrize(
+    ("key", "branch", "version"),
+    [
+        # NVIDIA: "HGX B200 requires a driver container version of 570.133.20 or later"
+        ("b200", 570, "570.133.20"),
+        ("gb200", 570, "570.133.20"),
+        ("b300", 580, "580.82.07"),
+        ("gb300", 580, "580.82.07"),
+        ("h100-sxm", 525, None),
+    ],
+)
+def test_driver_minimums(key: str, branch: int, version: str | None) -> None:
+    assert (GPU_MODELS[key].min_driver_branch, GPU_MODELS[key].min_driver_version) == (branch, version)
+
+
+@pytest.mark.parametrize("model", [*GPU_MODELS.values(), *NODE_MODELS.values()], ids=lambda m: m.name)
+def test_unverified_notes_name_fields_of_their_record(model: GpuModel | NodeModel) -> None:
+    fields = {note.split(": ", 1)[0] for note in model.unverified}
+    assert fields <= set(type(model).model_fields) - {"unverified", "source", "name"}
+
+
+def test_a_full_minimum_below_its_branch_is_refused() -> None:
+    fields: dict[str, object] = {**GPU_MODELS["b300"].model_dump(), "min_driver_version": "570.133.20"}
+    with pytest.raises(
+        ValidationError, match=r"min_driver_version 570\.133\.20 is older than min_driver_branch 580"
+    ):
+        GpuModel.model_validate(fields)
 
 
 @pytest.mark.parametrize("gpu", list(GPU_MODELS.values()), ids=lambda g: g.name)

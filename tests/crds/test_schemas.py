@@ -197,6 +197,28 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "metadata": _meta("gpudc", None),
         "spec": {},
     },
+    # NVIDIA GPU Operator v26.7.0 docs, "NVIDIA GPU Driver Custom Resource Definition": required
+    # `default`, `driverType`, `image`; a non-default driver selects its nodes.
+    ("nvidia.com/v1alpha1", "NVIDIADriver"): {
+        "apiVersion": "nvidia.com/v1alpha1",
+        "kind": "NVIDIADriver",
+        "metadata": _meta("h100", None),
+        "spec": {
+            "default": False,
+            "driverType": "gpu",
+            "image": "driver",
+            "repository": "nvcr.io/nvidia",
+            "version": "580.95.05",
+            "nodeSelector": {"gpudc.io/pool": "h100"},
+        },
+    },
+    # NVIDIA DRA driver v25.12.0 docs, "ComputeDomain": a channel with its ResourceClaimTemplate.
+    ("resource.nvidia.com/v1beta1", "ComputeDomain"): {
+        "apiVersion": "resource.nvidia.com/v1beta1",
+        "kind": "ComputeDomain",
+        "metadata": _meta("nvl72-rack-0", "training"),
+        "spec": {"numNodes": 18, "channel": {"resourceClaimTemplate": {"name": "nvl72-rack-0-channel"}}},
+    },
     ("compute.coreweave.com/v1alpha1", "NodePool"): {
         "apiVersion": "compute.coreweave.com/v1alpha1",
         "kind": "NodePool",
@@ -235,7 +257,7 @@ def _without(kind_key: tuple[str, str], path: tuple[str | int, ...]) -> dict[str
 
 def test_every_schema_has_an_example() -> None:
     assert sorted(EXAMPLES) == known()
-    assert len(known()) == 12
+    assert len(known()) == 14
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES), ids=lambda key: f"{key[0]}-{key[1]}")

@@ -1020,11 +1020,15 @@ class Project:
 
 
 def make_project(root: Path) -> Project:
-    """A copy of the repository's Pulumi project with an empty stacks/ directory."""
+    """A copy of the repository's Pulumi project with no stack files, but the stacks' inventories
+    (the seed stacks name them)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
     shutil.copytree(ROOT / "infra", root / "infra", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "stacks").mkdir()
+    shutil.copytree(
+        ROOT / "stacks" / "inventory", root / "stacks" / "inventory", ignore=shutil.ignore_patterns("*.py")
+    )
     return Project(root)
 
 

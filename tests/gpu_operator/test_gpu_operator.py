@@ -23,7 +23,23 @@ def spec(**fields: object) -> GpuOperatorSpec:
 
 
 def test_default_driver_comes_from_the_catalog_release() -> None:
-    assert plan_operator(spec(), H100) == OperatorPlan("", "v26.7.0", "595.91.07", 595, DEFAULT_TAINTS)
+    plan = plan_operator(spec(), H100)
+    assert (
+        plan.site,
+        plan.chart_version,
+        plan.driver_version,
+        plan.driver_branch,
+        plan.tolerated_taints,
+    ) == (
+        "",
+        "v26.7.0",
+        "595.91.07",
+        595,
+        DEFAULT_TAINTS,
+    )
+    assert [(pool.name, pool.driver_version, pool.own_driver) for pool in plan.pools] == [
+        ("h100", "595.91.07", False)
+    ]
     assert plan_operator(spec(), H100, site="lab").site == "lab"
 
 
@@ -64,8 +80,8 @@ def test_explicit_driver_wins_over_the_catalog() -> None:
             H100,
             "GPUDC-DRIVER-002",
             "gpu_operator.chart_version: is not a release gpudc knows (v26.7.0, v26.3.0, v26.3.1, v26.3.2, "
-            "v26.3.3, v25.10.0, v25.10.1), got 'v99.1.0'; pin gpu_operator.driver.version explicitly or use "
-            "a known release",
+            "v26.3.3, v25.10.0, v25.10.1), got 'v99.1.0'; use one of v26.7.0, v26.3.0, v26.3.1, v26.3.2, "
+            "v26.3.3, v25.10.0, v25.10.1 (a newer release is added to gpudc's catalog with its sources)",
         ),
         (
             {"mig_strategy": "single"},
@@ -123,25 +139,22 @@ def test_chart_values_tolerate_every_pool_taint() -> None:
         {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
         {"key": "x/y", "operator": "Exists", "effect": "NoExecute"},
     ]
-    assert values == {
-        "driver": {"enabled": True, "version": "595.91.07"},
-        "mig": {"strategy": "none"},
-        "daemonsets": {"tolerations": tolerations},
-        "node-feature-discovery": {
-            "worker": {
-                "tolerations": [
-                    # the chart's default keeps NFD on control-plane nodes; a values list replaces it
-                    {
-                        "key": "node-role.kubernetes.io/control-plane",
-                        "operator": "Equal",
-                        "value": "",
-                        "effect": "NoSchedule",
-                    },
-                    *tolerations,
-                ]
-            }
-        },
+    assert values["daemonsets"] == {"tolerations": tolerations}
+    assert values["node-feature-discovery"] == {
+        "worker": {
+            "tolerations": [
+                # the chart's default keeps NFD on control-plane nodes; a values list replaces it
+                {
+                    "key": "node-role.kubernetes.io/control-plane",
+                    "operator": "Equal",
+                    "value": "",
+                    "effect": "NoSchedule",
+                },
+                *tolerations,
+            ]
+        }
     }
+    assert values["driver"]["version"] == "595.91.07" and values["mig"] == {"strategy": "none"}
 
 
 def test_host_driver_is_not_installed_by_the_operator() -> None:
@@ -153,7 +166,7 @@ def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> No
     operator = spec()
     plan = plan_callable(lambda: GpuOperator("op", operator, plan=plan_operator(operator, H100, site="lab")))
     by_name = {r.name: r for r in plan.resources}
-    assert sorted(by_name) == ["op", "op-namespace", "op-release"]
+    assert sorted(by_name) == ["op", "op-namespace", "op-release"]  # no sharing, one driver
     # The spec's JSON is the component's `spec` input; Pulumi leaves out null fields (`driver.version`).
     assert by_name["op"].inputs == {"spec": operator.model_dump(mode="json", exclude_none=True)}
     assert GpuOperatorSpec.model_validate(by_name["op"].inputs["spec"]) == operator
@@ -171,7 +184,9 @@ def test_component_registers_a_privileged_namespace_and_a_pinned_release() -> No
         "gpu-operator",
     )
     assert inputs["repositoryOpts"] == {"repo": "https://helm.ngc.nvidia.com/nvidia"}
-    assert inputs["values"]["driver"] == {"enabled": True, "version": "595.91.07"}
+    assert inputs["values"]["driver"]["enabled"] is True
+    assert inputs["values"]["driver"]["version"] == "595.91.07"
+    assert "nvidiaDriverCRD" not in inputs["values"]["driver"]
 
 
 def test_both_driver_fixes_name_only_branches_that_satisfy_both_checks() -> None:
@@ -188,3 +203,23 @@ def test_both_driver_fixes_name_only_branches_that_satisfy_both_checks() -> None
         for code in ("GPUDC-DRIVER-003", "GPUDC-DRIVER-004")
     }
     assert plan_operator(spec(driver={"mode": "host", "version": "580.95.05"}), B200).driver_branch == 580
+
+
+def test_extra_values_merge_last_over_the_typed_values() -> None:
+    extra = spec(
+        extra_values={
+            "driver": {"usePrecompiled": True, "upgradePolicy": {"maxParallelUpgrades": 4}},
+            "dcgmExporter": {"enabled": False},
+            "daemonsets": {"tolerations": []},
+        }
+    )
+    values = chart_values(extra, plan_operator(extra, H100))
+    assert values["driver"]["usePrecompiled"] is True
+    assert values["driver"]["version"] == "595.91.07"  # siblings of a merged mapping stay
+    assert values["driver"]["upgradePolicy"]["maxParallelUpgrades"] == 4
+    assert values["driver"]["upgradePolicy"]["maxUnavailable"] == "25%"
+    assert values["dcgmExporter"] == {
+        "enabled": False,
+        "serviceMonitor": {"enabled": False, "interval": "15s"},
+    }
+    assert values["daemonsets"] == {"tolerations": []}  # a list is replaced, not merged

@@ -29,9 +29,10 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
     )
     assert (out / "plan.json").is_file()
     # The workload cluster: 3 namespaces, 4 flavors, Kueue's Topology, ClusterQueue, LocalQueue and
-    # 3 WorkloadPriorityClasses. The management cluster: a BareMetalHost and a BMC Secret per
-    # inventory row (672 nodes + 10 spares), and per pool 5 Cluster API / Metal3 objects.
-    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 4 + 3 + 3
+    # 3 WorkloadPriorityClasses; 3 tenants' 28 objects (tests/tenancy). The management cluster: a
+    # BareMetalHost and a BMC Secret per inventory row (672 nodes + 10 spares), and per pool 5
+    # Cluster API / Metal3 objects.
+    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 4 + 3 + 3 + 28
     assert len(list((out / "manifests" / "plano-management").glob("*.yaml"))) == 2 * 682 + 4 * 5 + 1
     assert (out / "helm" / "plano-kubernetes" / "gpu-operator-gpu-operator.values.yaml").is_file()
     report = (out / "report.md").read_text()

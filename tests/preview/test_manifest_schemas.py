@@ -31,7 +31,9 @@ def _objects(planned: Callable[[str], Plan]) -> list[dict[str, Any]]:
 
 
 def _is_custom(body: dict[str, Any]) -> bool:
-    return "." in body["apiVersion"].split("/")[0] and "/" in body["apiVersion"]
+    group = body["apiVersion"].split("/")[0]
+    # Built-in groups are `*.k8s.io` (networking.k8s.io, rbac.authorization.k8s.io); `*.x-k8s.io` are CRDs.
+    return "." in group and "/" in body["apiVersion"] and not group.endswith(".k8s.io")
 
 
 def test_newest_kubernetes_is_at_least_1_37() -> None:
@@ -44,8 +46,17 @@ def test_core_objects_validate_strictly(version: str, planned: Callable[[str], P
     core = [body for body in _objects(planned) if not _is_custom(body)]
     # Node: the body of an existing pool's NodePatch (labels, an annotation, taints).
     # Secret: plano's BMC credentials. Their values are redacted in the plan (`[secret]` in place
-    # of `stringData`), so only their metadata is checked strictly.
-    assert {body["kind"] for body in core} == {"Namespace", "Node", "Secret"}
+    # of `stringData`), so only their metadata is checked strictly. NetworkPolicy, ResourceQuota,
+    # Role, RoleBinding: plano's tenants (tests/tenancy).
+    assert {body["kind"] for body in core} == {
+        "Namespace",
+        "Node",
+        "Secret",
+        "NetworkPolicy",
+        "ResourceQuota",
+        "Role",
+        "RoleBinding",
+    }
     for body in core:
         if body["kind"] == "Secret":
             assert body["stringData"] == "[secret]"
@@ -56,14 +67,14 @@ def test_core_objects_validate_strictly(version: str, planned: Callable[[str], P
 def test_custom_resources_match_their_crd(planned: Callable[[str], Plan]) -> None:
     custom = [body for body in _objects(planned) if _is_custom(body)]
     # Per cluster a Topology, a ClusterQueue, a LocalQueue and 3 WorkloadPriorityClasses; a
-    # ResourceFlavor per pool (lab 1, plano 4).
+    # ResourceFlavor per pool (lab 1, plano 4); plano's 3 tenants a ClusterQueue and LocalQueue each.
     # plano's 4 Cluster API pools: a BareMetalHost per inventory row, 5 templates and objects a
     # pool, and one label-sync annotation patch of its Metal3Cluster.
     assert Counter(body["kind"] for body in custom) == {
         "ResourceFlavor": 5,
         "Topology": 2,
-        "ClusterQueue": 2,
-        "LocalQueue": 2,
+        "ClusterQueue": 2 + 3,
+        "LocalQueue": 2 + 3,
         "WorkloadPriorityClass": 6,
         "BareMetalHost": 682,
         "Metal3DataTemplate": 4,

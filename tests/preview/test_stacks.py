@@ -98,8 +98,8 @@ def test_plano_urns_are_pinned(planned: Callable[[str], Plan], snapshot: object)
     urns = [resource.urn for resource in planned("plano").resources]
     # 20 before 0.2, less 4 registration ConfigMaps, plus Kueue (a component, a namespace, a
     # release, 6 objects), a BareMetalHost and a BMC Secret per inventory row (682), 5 Cluster API
-    # objects per pool and the Metal3Cluster's label-sync patch.
-    assert len(urns) == 20 - 4 + 9 + 2 * 682 + 4 * 5 + 1 + 1  # and the management provider
+    # objects per pool and the Metal3Cluster's label-sync patch; 3 tenants: 3 components, 28 objects.
+    assert len(urns) == 20 - 4 + 9 + 2 * 682 + 4 * 5 + 1 + 1 + 31  # and the management provider
     # The engine's form: the parent's whole type chain, no root stack type.
     assert (
         "urn:pulumi:plano::gpudc::gpudc:index:Environment$gpudc:index:DatacenterSite$gpudc:index:Cluster"

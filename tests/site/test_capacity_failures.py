@@ -23,9 +23,7 @@ from gpudc.core.findings import Finding, Severity
 from gpudc.site.capacity import CapacityPlan, plan_capacity
 
 HARDWARE = Hardware.with_overrides({}, {})
-KNOWN_MODELS = (
-    "['gb200-nvl72', 'hgx-a100-8gpu', 'hgx-b200-8gpu', 'hgx-h100-8gpu', 'hgx-h200-8gpu', 'l40s-pcie-8gpu']"
-)
+KNOWN_MODELS = "['gb200-nvl72', 'gb300-nvl72', 'hgx-a100-8gpu', 'hgx-b200-8gpu', 'hgx-b300-8gpu', 'hgx-h100-8gpu', 'hgx-h200-8gpu', 'l40s-pcie-8gpu']"
 
 
 def plan(site: Any, hardware: Hardware = HARDWARE) -> CapacityPlan:

@@ -28,6 +28,22 @@ _MIG_PARTED = (
 _DRIVER_MATRIX = (
     "https://docs.nvidia.com/datacenter/tesla/drivers/cuda-toolkit-driver-and-architecture-matrix.html"
 )
+# GPU Operator release notes (NVIDIA/cloud-native-docs gpu-operator/release-notes.rst at
+# 52dcb7b8d956784344e241df476de17094a4574c): v25.10.0 "Added support for NVIDIA HGX B300 and
+# NVIDIA HGX GB300 NVL72" with the MIG profiles each supports; v25.3.0 "HGX B200 requires a
+# driver container version of 570.133.20 or later" (also platform-support.rst).
+_OPERATOR_NOTES = (
+    "https://github.com/NVIDIA/cloud-native-docs/blob/52dcb7b8d956784344e241df476de17094a4574c/"
+    "gpu-operator/release-notes.rst"
+)
+# mig-parted commits that added the Blackwell Ultra and H200 NVL device IDs to the default config.
+_MIG_PARTED_B300 = "https://github.com/NVIDIA/mig-parted/commit/47c56d9689ded4d2469b1c4dbbbe06adc29dfe18"
+_MIG_PARTED_GB300 = "https://github.com/NVIDIA/mig-parted/commit/754491163777ed92c271bb811f38070e22c00700"
+_MIG_PARTED_H200_NVL = "https://github.com/NVIDIA/mig-parted/commit/407e0eabe78f5b40885144e411992a0e85458e9e"
+
+
+# H200 141GB and H200 NVL share one mig-parted device filter ("H200 141GB, H200 NVL").
+_H200_MIG = ("1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb")
 
 
 def _cite(*urls: str) -> str:
@@ -153,6 +169,10 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
                 "7g.94gb",
             ),
             min_driver_branch=535,
+            unverified=(
+                "nvlink_bandwidth_gbs: 600 GB/s is the H100 PCIe bridge rate; the NVL bridge rate was not found",
+                "min_driver_branch: no release note names the H100 NVL; 535 is the first branch after it shipped",
+            ),
             source=_cite(
                 "https://gpu.blog/gpus/nvidia-h100-nvl",
                 "https://onestopsystems.com/pages/one-stop-systems-blog",
@@ -182,15 +202,11 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
             max_power_w=700,
             nvlink_generation=4,
             nvlink_bandwidth_gbs=900,
-            mig_profiles=(
-                "1g.18gb",
-                "1g.35gb",
-                "2g.35gb",
-                "3g.71gb",
-                "4g.71gb",
-                "7g.141gb",
-            ),
+            mig_profiles=_H200_MIG,
             min_driver_branch=550,
+            unverified=(
+                "min_driver_branch: no NVIDIA release note names H200; 550 (CUDA 12.4, NVIDIA's MLPerf runs) is conservative",
+            ),
             source=_cite(
                 (
                     "https://raw.githubusercontent.com/mlcommons/inference_results_v4.1/main/"
@@ -229,6 +245,7 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
                 "7g.180gb",
             ),
             min_driver_branch=570,
+            min_driver_version="570.133.20",
             source=_cite(
                 "https://docs.nvidia.com/dgx/dgxb200-user-guide/introduction-to-dgxb200.html",
                 "https://glennklockwood.com/garden/processors/B200",
@@ -267,6 +284,11 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
                 "7g.186gb",
             ),
             min_driver_branch=570,
+            min_driver_version="570.133.20",
+            unverified=(
+                "max_power_w: 1,200 W is the GB200 configuration in a third-party datasheet summary",
+                "min_driver_version: NVIDIA states 570.133.20 for HGX B200; the same GPU die is assumed for GB200",
+            ),
             source=_cite(
                 _MIG_GPUS,
                 "https://glennklockwood.com/garden/processors/B200",
@@ -275,6 +297,106 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
                 _MIG_PARTED,
                 _DRIVER_MATRIX,
                 "https://github.com/NVIDIA/cloud-native-docs/pull/184",
+            ),
+        ),
+        # NVIDIA H200 NVL (PCIe card, NVLink bridge), 141 GB.
+        # - MIG: mig-parted matches the H200 NVL (device 0x233B) with the H200 141GB (0x2335) in
+        #   one device filter ("H200 141GB, H200 NVL"), so the H200's profile names apply; the GPU
+        #   Operator release notes (v24.9.1) add an `all-balanced` layout for H200 NVL of
+        #   1g.18gb x2, 2g.35gb x1, 3g.71gb x1.
+        # - Memory 141 GB: the same HBM3e configuration as H200 SXM (the MIG names end in 141gb).
+        # - 600 W and a 900 GB/s NVLink bridge: NVIDIA's H200 product page figures, not retrieved
+        #   here - unverified.
+        # - Driver: as H200 SXM (550, unverified).
+        GpuModel(
+            name="h200-nvl",
+            product_name="NVIDIA H200 NVL 141GB",
+            architecture=GpuArchitecture.HOPPER,
+            memory_gib=141,
+            max_power_w=600,
+            nvlink_generation=4,
+            nvlink_bandwidth_gbs=900,
+            mig_profiles=_H200_MIG,
+            min_driver_branch=550,
+            unverified=(
+                "max_power_w: 600 W from NVIDIA's H200 page, not retrieved here",
+                "nvlink_bandwidth_gbs: 900 GB/s bridge rate from NVIDIA's H200 page, not retrieved here",
+                "mig_profiles: mig-parted lists 1g.35gb for device 0x2335 only; assumed for 0x233B",
+                "min_driver_branch: no NVIDIA release note names H200 NVL; 550 as for H200 SXM",
+            ),
+            source=_cite(_MIG_PARTED_H200_NVL, _MIG_PARTED, _OPERATOR_NOTES, _MIG_GPUS),
+        ),
+        # NVIDIA B300 (HGX B300, Blackwell Ultra), 269 GB exposed of a 288 GB HBM3e stack.
+        # - MIG: 1g.34gb, 1g.67gb, 2g.67gb, 3g.135gb, 4g.135gb, 7g.269gb: GPU Operator v25.10.0
+        #   release notes ("Added support for new MIG profiles with NVIDIA HGX B300") and mig-parted
+        #   (device 0x3182). Memory is what the GPU exposes, as for B200: the full-GPU profile
+        #   7g.269gb (the 288 GB of the HBM3e stack is the launch figure).
+        # - Driver: R580 is the first branch of Blackwell Ultra (GPU Operator v25.10.0 added HGX
+        #   B300 with drivers 580.95.05 / 570.195.03 / 535.274.02, and only R580 knows the GPU).
+        #   The full minimum 580.82.07 is the first R580 production driver the operator shipped
+        #   (v25.3.4 default); NVIDIA states no B300 minimum in a document found here - unverified.
+        # - 1,100 W (HGX B300): third-party hardware summaries - unverified against a datasheet.
+        GpuModel(
+            name="b300",
+            product_name="NVIDIA B300 (HGX B300) 288GB HBM3e, 269GB exposed",
+            architecture=GpuArchitecture.BLACKWELL,
+            memory_gib=269,
+            max_power_w=1100,
+            nvlink_generation=5,
+            nvlink_bandwidth_gbs=1800,
+            mig_profiles=(
+                "1g.34gb",
+                "1g.67gb",
+                "2g.67gb",
+                "3g.135gb",
+                "4g.135gb",
+                "7g.269gb",
+            ),
+            min_driver_branch=580,
+            min_driver_version="580.82.07",
+            unverified=(
+                "min_driver_version: 580.82.07 is the first R580 production driver the GPU Operator shipped; "
+                "no NVIDIA document stating a B300 minimum was found",
+                "max_power_w: 1,100 W for HGX B300 from third-party summaries, not an NVIDIA datasheet",
+            ),
+            source=_cite(
+                _OPERATOR_NOTES, _MIG_PARTED_B300, _MIG_PARTED, "https://huggingface.co/hardware/b300"
+            ),
+        ),
+        # NVIDIA Blackwell Ultra GPU in the GB300 Grace Blackwell Ultra Superchip, 278 GB exposed
+        # (full-GPU MIG profile 7g.278gb) of a 288 GB HBM3e stack.
+        # - MIG: 1g.35gb, 1g.70gb, 2g.70gb, 3g.139gb, 4g.139gb, 7g.278gb: GPU Operator v25.10.0
+        #   release notes ("new MIG profiles with NVIDIA HGX GB300 NVL72") and mig-parted (0x31C2).
+        # - Driver: R580 as B300; DGX GB300 NVL72 release 1.0.6 was tested with 580.126.20.
+        # - 1,400 W per GPU: third-party summaries - unverified.
+        GpuModel(
+            name="gb300",
+            product_name="NVIDIA GB300 Grace Blackwell Ultra Superchip GPU 288GB HBM3e, 278GB exposed",
+            architecture=GpuArchitecture.BLACKWELL,
+            memory_gib=278,
+            max_power_w=1400,
+            nvlink_generation=5,
+            nvlink_bandwidth_gbs=1800,
+            mig_profiles=(
+                "1g.35gb",
+                "1g.70gb",
+                "2g.70gb",
+                "3g.139gb",
+                "4g.139gb",
+                "7g.278gb",
+            ),
+            min_driver_branch=580,
+            min_driver_version="580.82.07",
+            unverified=(
+                "min_driver_version: 580.82.07 is the first R580 production driver the GPU Operator shipped; "
+                "no NVIDIA document stating a GB300 minimum was found",
+                "max_power_w: 1,400 W per GPU from third-party summaries, not an NVIDIA datasheet",
+            ),
+            source=_cite(
+                _OPERATOR_NOTES,
+                _MIG_PARTED_GB300,
+                _MIG_PARTED,
+                "https://docs.nvidia.com/dgx/dgxgb300nvl72-release-notes/package-contents.html",
             ),
         ),
         # NVIDIA L40S (PCIe, Ada Lovelace), 48 GB.
@@ -296,6 +418,7 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
             nvlink_bandwidth_gbs=None,
             mig_profiles=(),
             min_driver_branch=535,
+            unverified=("min_driver_branch: no release note names the L40S; 535 is the best public figure",),
             source=_cite(
                 "https://www.mullet.se/product.html?product_id=355414",
                 (

@@ -9,7 +9,15 @@ from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.catalog.nodes import NODE_MODELS
 
-__all__ = ["COLUMNS", "GPU_COLUMNS", "catalog_rows", "gpu_rows", "markdown_table"]
+__all__ = [
+    "COLUMNS",
+    "GPU_COLUMNS",
+    "UNVERIFIED_COLUMNS",
+    "catalog_rows",
+    "gpu_rows",
+    "markdown_table",
+    "unverified_rows",
+]
 
 COLUMNS = (
     "key",
@@ -56,6 +64,7 @@ GPU_COLUMNS = (
     "memory_gib",
     "max_power_w",
     "min_driver_branch",
+    "min_driver_version",
     "mig_profiles",
 )
 
@@ -70,10 +79,28 @@ def gpu_rows(gpu_models: Mapping[str, GpuModel] = GPU_MODELS) -> list[dict[str, 
             "memory_gib": gpu.memory_gib,
             "max_power_w": gpu.max_power_w,
             "min_driver_branch": gpu.min_driver_branch,
+            "min_driver_version": gpu.min_driver_version or "",
             "mig_profiles": list(gpu.mig_profiles),
         }
         for key, gpu in sorted(gpu_models.items())
     ]
+
+
+UNVERIFIED_COLUMNS = ("catalog", "key", "field", "note")
+
+
+def unverified_rows(
+    node_models: Mapping[str, NodeModel] = NODE_MODELS, gpu_models: Mapping[str, GpuModel] = GPU_MODELS
+) -> list[dict[str, str]]:
+    """Every catalog figure no public document confirmed, in one list: GPU records, then systems."""
+    notes = [("gpu", key, gpu.unverified) for key, gpu in sorted(gpu_models.items())]
+    notes += [("node", key, node.unverified) for key, node in sorted(node_models.items())]
+    rows = []
+    for catalog, key, unverified in notes:
+        for note in unverified:
+            field, why = note.split(": ", 1)
+            rows.append({"catalog": catalog, "key": key, "field": field, "note": why})
+    return rows
 
 
 def markdown_table(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> str:

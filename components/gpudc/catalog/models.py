@@ -23,6 +23,7 @@ __all__ = [
     "NodeModel",
     "cooling_rank",
     "cooling_satisfies",
+    "driver_version_key",
 ]
 
 
@@ -79,6 +80,34 @@ MigProfileName = Annotated[
     StringConstraints(pattern=MIG_PROFILE_PATTERN),
     Field(description="A MIG GPU-instance profile name as nvidia-smi prints it, e.g. '1g.10gb'."),
 ]
+
+FullDriverVersion = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{3}\.[0-9]{1,4}(\.[0-9]{1,4})?$"),
+    Field(description="An NVIDIA driver version such as 580.82.07: branch, minor, optional patch."),
+]
+
+UnverifiedNote = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=300, pattern=r"^[a-z_]+: [ -~]+$"),
+    Field(description="'<field>: <why it is unverified>' (printable ASCII)."),
+]
+
+
+UnverifiedNotes = Annotated[
+    tuple[UnverifiedNote, ...],
+    Field(
+        max_length=16,
+        description="Figures of the record no public document confirmed, each as "
+        "'<field>: <why>'; `gpudc catalog --unverified` lists them (notes).",
+    ),
+]
+
+
+def driver_version_key(version: str) -> tuple[int, ...]:
+    """A driver version as numbers, for ordering: `580.82.07` -> (580, 82, 7)."""
+    return tuple(int(part) for part in version.split("."))
+
 
 SourceUrls = Annotated[
     str,
@@ -147,7 +176,28 @@ class GpuModel(SpecModel):
             "e.g. 525 (branch number).",
         ),
     ]
+    min_driver_version: Annotated[
+        FullDriverVersion | None,
+        Field(
+            description="Lowest full NVIDIA driver version that supports the GPU, where NVIDIA states "
+            "one (e.g. 570.133.20 for HGX B200); its branch must be at least `min_driver_branch`. "
+            "None when NVIDIA states only a branch (version)."
+        ),
+    ] = None
+    unverified: UnverifiedNotes = ()
     source: SourceUrls
+
+    @model_validator(mode="after")
+    def _driver_minimum_in_branch(self) -> Self:
+        """A full minimum below the branch minimum would be a typo in one of them."""
+        if self.min_driver_version is not None and driver_version_key(self.min_driver_version)[0] < (
+            self.min_driver_branch
+        ):
+            raise ValueError(
+                f"GPU {self.name!r}: min_driver_version {self.min_driver_version} is older than "
+                f"min_driver_branch {self.min_driver_branch}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _nvlink_fields_agree(self) -> Self:
@@ -253,6 +303,7 @@ class NodeModel(SpecModel):
         tuple[NicGroup, ...],
         Field(max_length=16, description="NIC port groups of one system, by fabric (list of groups)."),
     ]
+    unverified: UnverifiedNotes = ()
     source: SourceUrls
 
     @model_validator(mode="after")

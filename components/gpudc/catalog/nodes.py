@@ -82,6 +82,10 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                     model="BMC 1GbE RJ45",
                 ),
             ),
+            unverified=(
+                "memory_gib: 2 TB is the DGX A100 640GB datasheet figure, not retrieved here",
+                "nics: the storage NICs (2x dual-port ConnectX-6) are datasheet figures, not retrieved here",
+            ),
             source=_cite(
                 (
                     "https://www.hardwaretimes.com/nvidias-ampere-based-dgx-a100-servers-"
@@ -132,6 +136,9 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                     model="BMC 1GbE RJ45",
                 ),
             ),
+            unverified=(
+                "nics: the storage ports (2x dual-port ConnectX-7 at 200 Gb/s) are from a user guide not retrieved here",
+            ),
             source=_cite(
                 "https://unanswered.io/guide/nvidia-dgx-power-consumption-watts",
                 "https://unanswered.io/guide/nvidia-h100-gpu-density-per-node-rack",
@@ -172,6 +179,9 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                     speed_gbps=1,
                     model="BMC 1GbE RJ45",
                 ),
+            ),
+            unverified=(
+                "nics: the storage ports (2x dual-port ConnectX-7 at 200 Gb/s) are from a user guide not retrieved here",
             ),
             source=_cite(
                 "https://unanswered.io/guide/nvidia-dgx-power-consumption-watts",
@@ -259,6 +269,12 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                 ),
                 NicGroup(fabric=Fabric.MANAGEMENT, count=18, speed_gbps=1, model="BMC 1GbE"),
             ),
+            unverified=(
+                "memory_gib: 480 GB LPDDR5X per Grace from third-party summaries",
+                "max_power_kw: 120 kW is NVIDIA's GTC 2024 figure as reported by ServeTheHome, not a datasheet",
+                "rack_units: no NVIDIA or OEM rack height found; the system takes its whole rack",
+                "nics: the BlueField-3 port rate and one 1 GbE BMC port per tray are not confirmed",
+            ),
             source=_cite(
                 "https://docs.nvidia.com/dgx/dgxgb200-user-guide/hardware.html",
                 (
@@ -272,6 +288,81 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                 "https://servethehome.com/?p=76755",
                 "https://www.yobitel.com/knowledge-base/nvidia-gb200",
                 "https://www.fibermall.com/blog/in-depth-analysis-for-nvidia-gb200.htm",
+            ),
+        ),
+        # NVIDIA HGX B300 8-GPU server (DGX B300 class), Blackwell Ultra.
+        # - 8x B300 (GPU catalog), NVLink 5 within the board; GPU Operator v25.10.0 added HGX B300
+        #   (NVIDIA/cloud-native-docs gpu-operator/release-notes.rst).
+        # - Every system figure below (CPU, RAM, 14.5 kW, 10U, eight 800 Gb/s ConnectX-8 SuperNIC
+        #   ports, two dual-port BlueField-3) is the DGX B300 configuration as commonly quoted; no
+        #   NVIDIA document with them was retrieved here - unverified.
+        NodeModel(
+            name="hgx-b300-8gpu",
+            product_name="NVIDIA HGX B300 8-GPU (DGX B300 class)",
+            gpu_model="b300",
+            gpus_per_system=8,
+            nodes_per_system=1,
+            cpu_sockets=2,
+            cpu_cores=128,
+            memory_gib=2048,
+            max_power_kw=14.5,
+            rack_units=10,
+            cooling=CoolingType.AIR,
+            nics=(
+                NicGroup(fabric=Fabric.COMPUTE, count=8, speed_gbps=800, model="ConnectX-8 SuperNIC"),
+                NicGroup(fabric=Fabric.STORAGE, count=4, speed_gbps=200, model="BlueField-3 DPU"),
+                NicGroup(fabric=Fabric.MANAGEMENT, count=1, speed_gbps=1, model="BMC 1GbE RJ45"),
+            ),
+            unverified=(
+                "cpu_cores: DGX B300 class figure, no NVIDIA document retrieved",
+                "memory_gib: DGX B300 class figure, no NVIDIA document retrieved",
+                "max_power_kw: DGX B300 class figure, no NVIDIA document retrieved",
+                "rack_units: DGX B300 class figure, no NVIDIA document retrieved",
+                "nics: eight 800 Gb/s ConnectX-8 ports and the storage DPUs are not confirmed",
+            ),
+            source=_cite(
+                (
+                    "https://github.com/NVIDIA/cloud-native-docs/blob/52dcb7b8d956784344e241df476de17094a4574c/"
+                    "gpu-operator/release-notes.rst"
+                ),
+                "https://huggingface.co/hardware/b300",
+            ),
+        ),
+        # NVIDIA GB300 NVL72, one liquid-cooled rack = one system, the GB200 NVL72 layout with
+        # Blackwell Ultra: 18 compute trays of 2 Grace + 4 GPUs (18 Kubernetes nodes, one NVLink
+        # domain of 72 GPUs), host software per DGX GB300 NVL72 release notes (driver 580.126.20,
+        # IMEX). CX8 NICs per the same release notes' firmware bundle (ConnectX-8, "CX8 N/S").
+        # Rack power (about 135 kW), memory and NIC counts are GB200 NVL72's shape carried over -
+        # unverified.
+        NodeModel(
+            name="gb300-nvl72",
+            product_name="NVIDIA GB300 NVL72",
+            gpu_model="gb300",
+            gpus_per_system=72,
+            nodes_per_system=18,
+            cpu_sockets=36,
+            cpu_cores=2592,
+            memory_gib=17280,
+            max_power_kw=135.0,
+            rack_units=48,
+            cooling=CoolingType.DIRECT_LIQUID,
+            nics=(
+                NicGroup(fabric=Fabric.COMPUTE, count=72, speed_gbps=800, model="ConnectX-8 SuperNIC"),
+                NicGroup(fabric=Fabric.STORAGE, count=36, speed_gbps=400, model="BlueField-3 DPU"),
+                NicGroup(fabric=Fabric.MANAGEMENT, count=18, speed_gbps=1, model="BMC 1GbE"),
+            ),
+            unverified=(
+                "max_power_kw: about 135 kW per rack from third-party reports, not a datasheet",
+                "memory_gib: GB200 NVL72's 480 GB per Grace carried over",
+                "rack_units: no NVIDIA or OEM rack height found; the system takes its whole rack",
+                "nics: 800 Gb/s ConnectX-8 per GPU and the DPU and BMC counts are GB200's shape carried over",
+            ),
+            source=_cite(
+                "https://docs.nvidia.com/dgx/dgxgb300nvl72-release-notes/package-contents.html",
+                (
+                    "https://github.com/NVIDIA/cloud-native-docs/blob/52dcb7b8d956784344e241df476de17094a4574c/"
+                    "gpu-operator/release-notes.rst"
+                ),
             ),
         ),
         # Supermicro SYS-521GE-TNRT with 8x NVIDIA L40S: a PCIe inference server.
@@ -303,6 +394,12 @@ NODE_MODELS: Mapping[str, NodeModel] = _index(
                     speed_gbps=1,
                     model="BMC 1GbE RJ45",
                 ),
+            ),
+            unverified=(
+                "max_power_kw: 5.0 kW is the top of a measured range, not the PSU rating",
+                "cpu_cores: a representative build, configuration-dependent",
+                "memory_gib: a representative build, configuration-dependent",
+                "nics: a representative build, configuration-dependent",
             ),
             source=(
                 "https://servethehome.com/nvidia-l40s-is-the-nvidia-h100-ai-alternative-with-"

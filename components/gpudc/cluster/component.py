@@ -17,12 +17,14 @@ import pulumi_kubernetes as k8s
 from gpudc.cluster.providers import ClusterProviders
 from gpudc.cluster.spec import CapiClusterRef, ClusterSpec
 from gpudc.core.labels import SYSTEM_NAMESPACE, TOPOLOGY_LABEL_PREFIX, gpudc_labels
+from gpudc.core.spec import Protection
 from gpudc.environment.plan import ClusterPlan, PoolPlan
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.nodepool.component import BmcLogin, GpuNodePool
 from gpudc.nodepool.provisioning import CapiMetal3Provisioner
 from gpudc.options import child_opts, spec_inputs
 from gpudc.scheduling.component import Scheduling
+from gpudc.tenancy.component import Tenant
 
 # CAPM3 copies a BareMetalHost's labels to its Node under the prefixes this annotation of the
 # Metal3Cluster lists (cluster-api-provider-metal3 v1.13.2, baremetal/metal3labelsync:
@@ -65,7 +67,11 @@ class Cluster(pulumi.ComponentResource):
             raise ValueError(f"Cluster {name}: capi-metal3 pools need a management provider and `capi`")
         logins = {pool.name: _bmc_login(pool, secrets or {}, name) for pool in capi_pools}
         # The operator and Kueue are children with their own inputs; the cluster carries its access.
-        super().__init__(self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator", "scheduling"}), opts)
+        # Tenants are children with their own inputs; a cluster without tenants carries no tenancy keys.
+        tenancy = {"tenants"} if spec.tenants else {"tenants", "tenant_gpu_overcommit"}
+        super().__init__(
+            self.TYPE, name, spec_inputs(spec, exclude={"gpu_operator", "scheduling", *tenancy}), opts
+        )
 
         def aliases(child: str) -> list[pulumi.Alias] | None:
             if moved_from is None:
@@ -74,7 +80,12 @@ class Cluster(pulumi.ComponentResource):
 
         def child(suffix: str, depends_on: list[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
             return child_opts(
-                self, opts, depends_on=depends_on or [], provider=providers.workload, aliases=aliases(suffix)
+                self,
+                opts,
+                depends_on=depends_on or [],
+                provider=providers.workload,
+                aliases=aliases(suffix),
+                protection=plan.protection if suffix == "system" else Protection.NONE,  # the namespace
             )
 
         namespace = k8s.core.v1.Namespace(
@@ -107,6 +118,20 @@ class Cluster(pulumi.ComponentResource):
         self._gpu_operator = GpuOperator(
             f"{name}-gpu-operator", spec.gpu_operator, plan=plan.operator, opts=child("gpu-operator")
         )
+        # Tenants' queues wait for the cluster's Kueue release (its CRDs).
+        self._tenants = {
+            tenant.name: Tenant(
+                f"{name}-{tenant.name}",
+                tenant.spec,
+                plan=tenant,
+                depends_on=[self._scheduling.kueue],
+                registry_passwords={
+                    r.password_key: (secrets or {})[r.password_key] for r in tenant.spec.registries
+                },
+                opts=child(tenant.name),
+            )
+            for tenant in plan.tenants
+        }
         self.pool_names = list(self._pools)
         self.register_outputs({"pool_names": self.pool_names})
 

@@ -13,8 +13,9 @@ from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, SpecModel
-from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.scheduling.spec import SchedulingSpec
+from gpudc.tenancy.spec import GpuOvercommit, Tenants
 
 __all__ = [
     "CapiClusterRef",
@@ -142,3 +143,13 @@ class ClusterSpec(SpecModel):
     scheduling: Annotated[
         SchedulingSpec, Field(description="Kueue: queues, cohort and per-node reserve for this cluster.")
     ] = SchedulingSpec()
+    kubernetes_version: Annotated[
+        KubernetesVersion | None,
+        Field(
+            description="Kubernetes version the cluster runs (e.g. 1.34); checked against the GPU "
+            "Operator release's supported range and the DRA driver's floor. Required for `nvlink_domains`."
+        ),
+    ] = None
+    # Tenancy (gpudc.tenancy): the cluster's tenants and how far their GPU quotas may overcommit.
+    tenants: Annotated[Tenants, Field(description="Tenants of this cluster (see TenantSpec).")] = ()
+    tenant_gpu_overcommit: GpuOvercommit = 1.0

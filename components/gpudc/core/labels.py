@@ -20,6 +20,7 @@ __all__ = [
     "ROW_LABEL",
     "SITE_LABEL",
     "SYSTEM_NAMESPACE",
+    "TENANT_LABEL",
     "TOPOLOGY_LABEL_PREFIX",
     "ZONE_LABEL",
     "gpudc_labels",
@@ -31,6 +32,8 @@ SITE_LABEL = "gpudc.io/site"
 HALL_LABEL = "gpudc.io/hall"
 POOL_LABEL = "gpudc.io/pool"
 NODE_MODEL_LABEL = "gpudc.io/node-model"
+# A tenant's namespace and objects; policies hold namespaces with it to Pod Security `restricted`.
+TENANT_LABEL = "gpudc.io/tenant"
 # Where a node stands, one label per level of the floor plan. The values are unique in a cluster
 # (`h1-a` is row a of hall h1, `h1-a-01` its first rack), so each is a Kueue Topology level on
 # its own. They share one prefix of their own because Metal3 copies a BareMetalHost's labels to

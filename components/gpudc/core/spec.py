@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -26,6 +27,7 @@ __all__ = [
     "Kilowatts",
     "NonNegativeInt",
     "PositiveInt",
+    "Protection",
     "SpecModel",
     "repeated",
 ]
@@ -43,6 +45,20 @@ class SpecModel(BaseModel):
         validate_default=True,
         use_attribute_docstrings=False,
     )
+
+
+class Protection(StrEnum):
+    """How Pulumi guards the resources whose loss hurts (node pools, operator releases,
+    namespaces; bare-metal hosts and their BMC secrets), chosen once per environment."""
+
+    PROTECT = "protect"
+    """`protect`: `pulumi up` and `pulumi destroy` refuse to delete or replace them until someone
+    runs `pulumi state unprotect <urn>`; a production environment's choice."""
+    RETAIN = "retain"
+    """`retainOnDelete`: deleting or replacing them in Pulumi leaves the old object in the
+    cluster, unmanaged, instead of deleting it."""
+    NONE = "none"
+    """No guard: a delete in the stack file deletes in the cluster (labs and test stacks)."""
 
 
 DNS_LABEL_PATTERN = explain_pattern(

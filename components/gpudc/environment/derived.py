@@ -25,6 +25,8 @@ __all__ = [
     "RackRun",
     "RowFigures",
     "SiteFigures",
+    "TenantFigures",
+    "TenantQuotaRecord",
     "WaivedRecord",
 ]
 
@@ -113,6 +115,13 @@ class PoolFigures(Energy):
     gpus: int
     racks: int
     it_power_kw: float
+    provisioner: Annotated[str | None, Field(description="capi-metal3, cks or existing.")] = None
+    spares: Annotated[int, Field(description="Inventory machines beyond the pool's nodes.")] = 0
+    instance_type: Annotated[str | None, Field(description="The CKS instance type of a cks pool.")] = None
+    flavor: Annotated[str | None, Field(description="The pool's Kueue ResourceFlavor.")] = None
+    quota_gpus: Annotated[int, Field(description="nvidia.com/gpu nominal quota of the flavor.")] = 0
+    quota_cpu_cores: Annotated[int, Field(description="CPU nominal quota (node cores less the reserve).")] = 0
+    quota_memory_gib: Annotated[int, Field(description="Memory nominal quota, GiB (less the reserve).")] = 0
 
     @property
     def size_note(self) -> str:
@@ -124,6 +133,22 @@ class PoolFigures(Energy):
         )
 
 
+class TenantQuotaRecord(_Record):
+    """A tenant's GPUs in one pool: its ClusterQueue's nominal quota and limits."""
+
+    pool: str
+    gpus: int
+    borrowing_limit: int
+    lending_limit: int
+
+
+class TenantFigures(_Record):
+    name: str
+    namespace: str
+    group: str
+    quotas: list[TenantQuotaRecord]
+
+
 class ClusterFigures(_Record):
     name: str
     kubernetes: str
@@ -131,6 +156,11 @@ class ClusterFigures(_Record):
     pools: list[str]
     gpu_operator_chart: str
     driver_version: str
+    cluster_queue: str | None = None
+    cohort: str | None = None
+    pool_drivers: dict[str, str] = {}
+    """Pool -> the driver its NVIDIADriver installs, when the cluster runs a driver per pool."""
+    tenants: list[TenantFigures] = []
 
 
 class SiteFigures(Energy):

@@ -20,9 +20,12 @@ from gpudc.environment.derived import (
     RackRun,
     RowFigures,
     SiteFigures,
+    TenantFigures,
+    TenantQuotaRecord,
     WaivedRecord,
 )
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
+from gpudc.scheduling.quotas import FlavorQuota
 from gpudc.site.capacity import Footprint, rack_ids
 from gpudc.site.spec import HallSpec
 
@@ -73,9 +76,21 @@ def _floor_plan(hall: HallSpec, site: SitePlan) -> list[RowFigures]:
     return rows
 
 
+def _quota(quota: FlavorQuota | None) -> dict[str, object]:
+    if quota is None:
+        return {}
+    return {
+        "flavor": quota.flavor,
+        "quota_gpus": quota.gpus,
+        "quota_cpu_cores": quota.cpu_cores,
+        "quota_memory_gib": quota.memory_gib,
+    }
+
+
 def site_figures(site: SitePlan) -> SiteFigures:
     """One site's figures, rounded to the 0.1 kW / MWh / t / m3 a report shows."""
     capacity = site.capacity
+    quotas = {quota.pool: quota for cluster in site.clusters for quota in cluster.scheduling.quotas}
     return SiteFigures(
         name=site.name,
         region=capacity.region,
@@ -126,6 +141,10 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 gpus=pool.gpus,
                 racks=len(pool.capacity.racks),
                 it_power_kw=_r(pool.capacity.footprint.it_power_kw),
+                provisioner=pool.spec.provisioner.type,
+                spares=len(pool.spares),
+                instance_type=pool.cks_instance_type,
+                **_quota(quotas.get(pool.name)),
                 **_energy(pool.capacity.footprint),
             )
             for pool in site.pools
@@ -138,6 +157,28 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 pools=[pool.name for pool in cluster.pools],
                 gpu_operator_chart=cluster.operator.chart_version,
                 driver_version=cluster.operator.driver_version,
+                cluster_queue=cluster.scheduling.cluster_queue,
+                cohort=cluster.scheduling.cohort,
+                pool_drivers={pool.name: pool.driver_version for pool in cluster.operator.pools}
+                if cluster.operator.per_pool_drivers
+                else {},
+                tenants=[
+                    TenantFigures(
+                        name=tenant.name,
+                        namespace=tenant.namespace,
+                        group=tenant.spec.group,
+                        quotas=[
+                            TenantQuotaRecord(
+                                pool=flavor.pool,
+                                gpus=flavor.gpus.nominal,
+                                borrowing_limit=flavor.gpus.borrowing_limit,
+                                lending_limit=flavor.gpus.lending_limit,
+                            )
+                            for flavor in tenant.flavors
+                        ],
+                    )
+                    for tenant in cluster.tenants
+                ],
             )
             for cluster in site.clusters
         ],

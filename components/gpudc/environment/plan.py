@@ -11,7 +11,8 @@ stack file's waivers applied, so the CLI, the program and the report all see the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -22,8 +23,9 @@ from gpudc.cluster.spec import CapiClusterRef, ClusterSpec, KubeconfigSecretAcce
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Check, Finding, Severity, register
 from gpudc.core.labels import HALL_LABEL, NODE_MODEL_LABEL, POOL_LABEL, REGION_LABEL, SITE_LABEL, ZONE_LABEL
+from gpudc.core.spec import Protection
 from gpudc.environment.spec import EnvironmentSpec, Waiver
-from gpudc.gpu_operator.versions import OperatorPlan, OperatorPool, plan_operator
+from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, OperatorPool, PoolGpuPlan, plan_operator
 from gpudc.nodepool.checks import (
     RackedPool,
     check_cks,
@@ -34,10 +36,11 @@ from gpudc.nodepool.checks import (
 from gpudc.nodepool.hosts import PlacedNode, inventory_nodes, placed_nodes
 from gpudc.nodepool.inventory import Inventory, duplicate_machines, read_inventory
 from gpudc.nodepool.provisioning import CapiMetal3Provisioner
-from gpudc.nodepool.spec import NodePoolSpec
+from gpudc.nodepool.spec import NodePoolSpec, Taint
 from gpudc.scheduling.quotas import SchedulingPlan, plan_scheduling
 from gpudc.site.capacity import CapacityPlan, PoolCapacity, plan_capacity, plan_pool_capacity
 from gpudc.site.spec import SiteSpec
+from gpudc.tenancy.quotas import PoolShare, TenantPlan, duplicate_tenants, plan_tenants
 
 __all__ = [
     "MISSING_PROVIDER",
@@ -101,6 +104,21 @@ class PoolPlan:
     inventory: Inventory | None = None
     cks_instance_type: str | None = None
     capi: CapiClusterRef | None = None
+    protection: Protection = Protection.NONE
+    """How the pool's objects are guarded against loss (the environment's `protection`)."""
+    gpu_labels: Mapping[str, str] = dataclass_field(default_factory=lambda: MappingProxyType({}))
+    """Node labels the pool's GPU settings need (`nvidia.com/mig.config`,
+    `nvidia.com/device-plugin.config`), from the cluster's operator plan; in `node_labels`."""
+    gpu_taints: tuple[Taint, ...] = ()
+    """Taints the pool's GPU settings add at registration: the burn-in taint
+    (`gpudc.io/burn-in=pending:NoSchedule`) when the pool has a burn-in gate."""
+
+    @property
+    def registration_taints(self) -> tuple[Taint, ...]:
+        """Every taint a new node of the pool registers with (kubelet `--register-with-taints`,
+        kubeadm `nodeRegistration.taints`): the spec's, then `gpu_taints`. Only for join-time
+        mechanisms: a taint re-applied on every update would undo the burn-in gate."""
+        return (*self.spec.taints, *self.gpu_taints)
 
     @property
     def node_labels(self) -> dict[str, str]:
@@ -113,6 +131,7 @@ class PoolPlan:
         if self.site:
             labels.update({SITE_LABEL: self.site, REGION_LABEL: self.region, ZONE_LABEL: self.zone})
         labels.update(spec.labels)
+        labels.update(self.gpu_labels)
         return dict(sorted(labels.items()))
 
     @property
@@ -152,6 +171,9 @@ class ClusterPlan:
     operator: OperatorPlan
     pools: tuple[PoolPlan, ...]
     scheduling: SchedulingPlan
+    protection: Protection = Protection.NONE
+    """How the cluster's namespaces and children are guarded against loss (the environment's)."""
+    tenants: tuple[TenantPlan, ...] = ()
 
     @property
     def name(self) -> str:
@@ -177,7 +199,9 @@ class SitePlan:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return self.capacity.findings
+        return self.capacity.findings + tuple(
+            finding for cluster in self.clusters for finding in cluster.operator.findings
+        )
 
     def pool(self, name: str) -> PoolPlan:
         """A pool's slice by name, for programs and tests (components are handed theirs)."""
@@ -218,10 +242,12 @@ def plan_site(
     *,
     secrets: SecretLookup | None = None,
     inventory_dir: Path | None = None,
+    protection: Protection = Protection.NONE,
 ) -> SitePlan:
     """Capacity once, then the pools' machines, then each cluster's pools, operator and queues;
     every finding raised together. Inventories are read from `inventory_dir` (the stack file's
-    folder)."""
+    folder). `protection` is the environment's choice, handed to every cluster, pool and operator
+    slice."""
     findings: list[Finding] = []
     capacity: CapacityPlan | None = None
     try:
@@ -248,18 +274,38 @@ def plan_site(
         try:
             # From the pools' models, not their placement: a hall problem must not hide a
             # driver that cannot run the pools' GPUs (every finding at once).
+            indexes = {pool.name: index for index, pool in enumerate(site.pools)}
             operator = plan_operator(
                 cluster.gpu_operator,
-                [OperatorPool(pool.name, gpu, pool.taints) for pool, gpu in _pool_gpus(members, hardware)],
+                [
+                    OperatorPool(
+                        pool.name,
+                        gpu,
+                        pool.taints,
+                        pool.gpu,
+                        pool.nodes,
+                        node.nodes_per_system,
+                        f"{prefix}pools[{indexes[pool.name]}]",
+                        node.gpu_model,
+                        node.gpus_per_node,
+                    )
+                    for pool, node, gpu in _pool_gpus(members, hardware)
+                ],
                 site=site.name,
                 path=f"{at}.gpu_operator" if at else "gpu_operator",
+                kubernetes_version=cluster.kubernetes_version,
+                kubernetes_path=f"{at}.kubernetes_version" if at else "kubernetes_version",
+                cluster=cluster.name,
             )
         except SpecError as exc:
             findings.extend(exc.issues)
             continue
         if capacity is not None:
             pools = tuple(
-                _pool_plan(site, cluster, pool, inventories.get(pool.name))
+                replace(
+                    _pool_plan(site, cluster, pool, inventories.get(pool.name), operator.pool(pool.name)),
+                    protection=protection,
+                )
                 for pool in capacity.pools
                 if assignment[pool.name] == cluster.name
             )
@@ -271,14 +317,67 @@ def plan_site(
                     (pool.name, pool.node_model, pool.nodes, pool.gpus, bool(pool.placed)) for pool in pools
                 ],
             )
-            clusters.append(ClusterPlan(cluster, site.name, at, operator, pools, scheduling))
+            operator = replace(operator, protection=protection)
+            tenants, tenant_findings = _plan_tenants(cluster, site.name, at, scheduling, secrets)
+            findings.extend(tenant_findings)
+            scheduling = _less_tenants(scheduling, tenants)
+            clusters.append(
+                ClusterPlan(cluster, site.name, at, operator, pools, scheduling, protection, tenants)
+            )
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters))
 
 
+def _plan_tenants(
+    cluster: ClusterSpec, site: str, at: str, scheduling: SchedulingPlan, secrets: SecretLookup | None
+) -> tuple[tuple[TenantPlan, ...], list[Finding]]:
+    """The cluster's tenants against its pools' Kueue quotas (gpudc.tenancy.quotas), once: a
+    tenant's cores and memory are its GPUs' share of what Kueue may admit in each flavor."""
+    shares = [
+        PoolShare(quota.pool, quota.flavor, quota.gpus, quota.cpu_cores, quota.memory_gib)
+        for quota in scheduling.quotas
+    ]
+    return plan_tenants(
+        cluster.tenants,
+        shares,
+        site=site,
+        cluster=cluster.name,
+        cohort=scheduling.cohort,
+        overcommit=cluster.tenant_gpu_overcommit,
+        path=f"{at}.tenants" if at else "tenants",
+        secret_state=secrets,
+    )
+
+
+def _less_tenants(scheduling: SchedulingPlan, tenants: Sequence[TenantPlan]) -> SchedulingPlan:
+    """The cluster queue keeps what the tenants' queues do not hold: Kueue adds up the nominal
+    quotas of a cohort's queues, so a pool's GPUs counted in both would be offered twice."""
+    if not tenants:
+        return scheduling
+    held: dict[str, list[int]] = {}
+    for tenant in tenants:
+        for flavor in tenant.flavors:
+            totals = held.setdefault(flavor.pool, [0, 0, 0])
+            totals[0] += flavor.gpus.nominal
+            totals[1] += flavor.cpu_cores.nominal
+            totals[2] += flavor.memory_gib.nominal
+    quotas = []
+    for quota in scheduling.quotas:
+        gpus, cores, memory = held.get(quota.pool, (0, 0, 0))
+        quotas.append(
+            replace(
+                quota,
+                gpus=max(quota.gpus - gpus, 0),
+                cpu_cores=max(quota.cpu_cores - cores, 0),
+                memory_gib=max(quota.memory_gib - memory, 0),
+            )
+        )
+    return replace(scheduling, quotas=tuple(quotas))
+
+
 def _pool_plan(
-    site: SiteSpec, cluster: ClusterSpec, pool: PoolCapacity, inventory: Inventory | None
+    site: SiteSpec, cluster: ClusterSpec, pool: PoolCapacity, inventory: Inventory | None, gpu: PoolGpuPlan
 ) -> PoolPlan:
     placed: tuple[PlacedNode, ...] = ()
     if pool.hall is not None:
@@ -298,6 +397,8 @@ def _pool_plan(
         pool,
         placed=placed,
         inventory=inventory,
+        gpu_labels=gpu.labels,
+        gpu_taints=(BURN_IN_TAINT,) if gpu.burn_in else (),
         cks_instance_type=cks_type_for(pool.spec),
         capi=cluster.capi,
     )
@@ -394,15 +495,17 @@ def _check_provisioning(
     return findings
 
 
-def _pool_gpus(pools: Sequence[NodePoolSpec], hardware: Hardware) -> list[tuple[NodePoolSpec, GpuModel]]:
-    """Each pool whose node and GPU models are known, with its GPU (the rest are reported by
+def _pool_gpus(
+    pools: Sequence[NodePoolSpec], hardware: Hardware
+) -> list[tuple[NodePoolSpec, NodeModel, GpuModel]]:
+    """Each pool whose node and GPU models are known, with them (the rest are reported by
     capacity planning, once)."""
     found = []
     for pool in pools:
         node = hardware.node_models.get(pool.node_model)
         gpu = hardware.gpu_models.get(node.gpu_model) if node is not None else None
-        if gpu is not None:
-            found.append((pool, gpu))
+        if node is not None and gpu is not None:
+            found.append((pool, node, gpu))
     return found
 
 
@@ -473,12 +576,27 @@ def plan_environment(
     for index, site in enumerate(spec.sites):
         try:
             sites[site.name] = plan_site(
-                site, hardware, f"sites[{index}]", secrets=secrets, inventory_dir=inventory_dir
+                site,
+                hardware,
+                f"sites[{index}]",
+                secrets=secrets,
+                inventory_dir=inventory_dir,
+                protection=spec.protection,
             )
             findings.extend(sites[site.name].findings)
         except SpecError as exc:
             findings.extend(exc.issues)
     findings.extend(_cross_site(spec))
+    findings.extend(
+        duplicate_tenants(
+            [
+                (f"sites[{index}]" + (f".{path}" if path else "") + f".tenants[{number}].name", tenant.name)
+                for index, site in enumerate(spec.sites)
+                for path, cluster in site.cluster_specs
+                for number, tenant in enumerate(cluster.tenants)
+            ]
+        )
+    )
     findings.extend(_machines_twice(sites))
     kept, waived = _apply_waivers(findings, spec.waivers)
     if any(finding.is_error for finding in kept):
@@ -612,4 +730,5 @@ def standalone_pool_plan(
         site.zone if site else "",
         cluster,
         capacity,
+        gpu_taints=(BURN_IN_TAINT,) if spec.gpu.burn_in else (),
     )

@@ -35,7 +35,8 @@ def config_secrets(config: pulumi.Config) -> SecretLookup:
 
 
 def config_secret_values(spec: EnvironmentSpec, config: pulumi.Config) -> dict[str, pulumi.Output[str]]:
-    """Every secret config key the environment's pools name (BMC credentials), as Pulumi secrets.
+    """Every secret config key the environment's pools and tenants name (BMC credentials,
+    registry passwords), as Pulumi secrets.
 
     Call after `plan_environment`, which has checked that each is set, and set encrypted.
     """
@@ -46,6 +47,13 @@ def config_secret_values(spec: EnvironmentSpec, config: pulumi.Config) -> dict[s
             for pool in site.pools
             if isinstance(pool.provisioner, CapiMetal3Provisioner)
             for key in (pool.provisioner.bmc.username_key, pool.provisioner.bmc.password_key)
+        }
+        | {
+            registry.password_key
+            for site in spec.sites
+            for _, cluster in site.cluster_specs
+            for tenant in cluster.tenants
+            for registry in tenant.registries
         }
     )
     return {key: config.require_secret(key) for key in keys}

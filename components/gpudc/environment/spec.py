@@ -11,7 +11,14 @@ from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
 from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.core.findings import CODE_PATTERN
-from gpudc.core.spec import DnsLabel, SpecModel, raise_field_problems, repeated, unique_names_problem
+from gpudc.core.spec import (
+    DnsLabel,
+    Protection,
+    SpecModel,
+    raise_field_problems,
+    repeated,
+    unique_names_problem,
+)
 from gpudc.site.spec import SiteSpec
 
 __all__ = ["MAX_HALLS", "MAX_NODES", "MAX_POOLS", "MAX_RACKS", "MAX_SITES", "EnvironmentSpec", "Waiver"]
@@ -98,6 +105,14 @@ class EnvironmentSpec(SpecModel):
         tuple[Waiver, ...],
         Field(max_length=256, description="Warnings accepted by code and path, each with its reason."),
     ] = ()
+    protection: Annotated[
+        Protection,
+        Field(
+            description="How the resources whose loss hurts (node pools' objects, GPU Operator releases, "
+            "namespaces) are guarded: 'protect' (pulumi up refuses to delete or replace them until they "
+            "are unprotected), 'retain' (deleting them in Pulumi leaves them in the cluster) or 'none'."
+        ),
+    ] = Protection.NONE
 
     @model_validator(mode="before")
     @classmethod

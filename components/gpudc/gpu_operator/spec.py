@@ -5,13 +5,33 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, JsonValue, StringConstraints, field_validator
 
+from gpudc.catalog.models import MigProfileName
 from gpudc.core.errors import explain_pattern
 from gpudc.core.labels import SYSTEM_NAMESPACE
-from gpudc.core.spec import DnsLabel, SpecModel
+from gpudc.core.spec import DnsLabel, NonNegativeInt, SpecModel
 
-__all__ = ["ChartVersion", "DriverMode", "DriverSpec", "GpuOperatorSpec", "MigStrategy"]
+__all__ = [
+    "ChartVersion",
+    "DcgmDiagLevel",
+    "DriverMode",
+    "DriverSpec",
+    "GpuOperatorSpec",
+    "KernelModuleType",
+    "KubernetesVersion",
+    "MigStrategy",
+    "MonitoringSpec",
+    "NvlinkDomainsSpec",
+    "PoolDriverSpec",
+    "PoolGpuSpec",
+    "PoolMigSpec",
+    "PoolTimeSlicingSpec",
+    "PoolValidationSpec",
+    "PrometheusOperator",
+    "Switch",
+    "UpgradePolicySpec",
+]
 
 RESERVED_NAMESPACES = frozenset({"default", SYSTEM_NAMESPACE})
 
@@ -35,6 +55,37 @@ DriverVersion = Annotated[
     ),
     Field(description="NVIDIA data-center driver version, e.g. 570.172.08; its major number is the branch."),
 ]
+
+
+KubernetesVersion = Annotated[
+    str,
+    StringConstraints(
+        pattern=explain_pattern(
+            r"^1\.[0-9]{1,3}(\.[0-9]{1,3})?$",
+            "must be a Kubernetes version such as 1.34 or 1.34.2 (no leading 'v')",
+        )
+    ),
+    Field(description="Kubernetes version the cluster runs, minor or patch, e.g. 1.34 or 1.34.2."),
+]
+Percent = Annotated[
+    str,
+    StringConstraints(pattern=explain_pattern(r"^(100|[1-9]?[0-9])%$", "must be a percentage such as 25%")),
+]
+
+
+class Switch(StrEnum):
+    """A feature turned on or off (an enum, so a third state can come without a breaking change)."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
+class KernelModuleType(StrEnum):
+    """Which kernel module flavour the driver container loads (chart `driver.kernelModuleType`)."""
+
+    AUTO = "auto"
+    OPEN = "open"
+    PROPRIETARY = "proprietary"
 
 
 class DriverMode(StrEnum):
@@ -69,6 +120,151 @@ class DriverSpec(SpecModel):
     ] = None
 
 
+class UpgradePolicySpec(SpecModel):
+    """How the operator rolls a new driver over the nodes (chart `driver.upgradePolicy`).
+
+    A driver change reloads the kernel module, so every GPU pod on a node is evicted; these
+    bounds decide how much of the cluster that can take down at once.
+    """
+
+    auto_upgrade: Annotated[
+        Switch, Field(description="`enabled`: the operator's upgrade controller rolls driver changes.")
+    ] = Switch.ENABLED
+    max_parallel_upgrades: Annotated[
+        NonNegativeInt,
+        Field(le=1000, description="Nodes upgraded at once; 0 means all at once (nodes)."),
+    ] = 1
+    max_unavailable: Annotated[
+        Percent,
+        Field(description="Share of GPU nodes that may be unavailable during the upgrade (percent)."),
+    ] = "25%"
+    drain: Annotated[
+        Switch,
+        Field(description="`enabled`: drain the node (kubectl drain) before the driver reloads."),
+    ] = Switch.DISABLED
+    drain_timeout_seconds: Annotated[
+        NonNegativeInt, Field(le=86_400, description="Drain timeout; 0 waits forever (seconds).")
+    ] = 300
+    pod_deletion_timeout_seconds: Annotated[
+        NonNegativeInt,
+        Field(le=86_400, description="How long to wait for GPU pods to be deleted (seconds)."),
+    ] = 300
+    delete_empty_dir: Annotated[
+        Switch, Field(description="`enabled`: evict pods that use emptyDir volumes (their data is lost).")
+    ] = Switch.DISABLED
+
+
+class PrometheusOperator(StrEnum):
+    """Whether the cluster runs the Prometheus Operator (its ServiceMonitor CRD exists)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class MonitoringSpec(SpecModel):
+    """DCGM exporter metrics and how Prometheus finds them."""
+
+    prometheus_operator: Annotated[
+        PrometheusOperator,
+        Field(description="`present`: the chart creates a ServiceMonitor for the DCGM exporter."),
+    ] = PrometheusOperator.ABSENT
+    scrape_interval_seconds: Annotated[
+        int, Field(ge=1, le=3600, strict=True, description="ServiceMonitor scrape interval (seconds).")
+    ] = 15
+
+
+class DcgmDiagLevel(StrEnum):
+    """`dcgmi diag -r <level>`: 1 quick (seconds), 2 medium (about 2 min), 3 long (about 15 min),
+    4 extended (about an hour; the burn-in level)."""
+
+    QUICK = "1"
+    MEDIUM = "2"
+    LONG = "3"
+    EXTENDED = "4"
+
+
+class PoolValidationSpec(SpecModel):
+    """Post-deploy validation of a pool's GPUs, and the burn-in gate new nodes pass before use."""
+
+    dcgm_diag_level: Annotated[
+        DcgmDiagLevel, Field(description="DCGM diagnostic level run on every node of the pool (1-4).")
+    ] = DcgmDiagLevel.LONG
+    burn_in: Annotated[
+        Switch,
+        Field(
+            description="`enabled`: nodes register with the taint gpudc.io/burn-in=pending:NoSchedule and "
+            "only a passing diagnostic run removes it."
+        ),
+    ] = Switch.DISABLED
+
+
+class PoolDriverSpec(SpecModel):
+    """This pool's own driver, when it differs from the cluster's (one NVIDIADriver per pool)."""
+
+    version: Annotated[
+        DriverVersion,
+        Field(description="Driver version for this pool's nodes; checked against the pool's GPU."),
+    ]
+    kernel_module_type: Annotated[
+        KernelModuleType, Field(description="Kernel module flavour (NVIDIADriver `kernelModuleType`).")
+    ] = KernelModuleType.AUTO
+
+
+class PoolMigSpec(SpecModel):
+    """A MIG layout applied to every GPU of the pool (a mig-parted config of its own)."""
+
+    devices: Annotated[
+        dict[MigProfileName, Annotated[int, Field(ge=1, le=7, strict=True)]],
+        Field(
+            min_length=1,
+            max_length=7,
+            description="GPU-instance profile -> instances per GPU, e.g. {'1g.10gb': 7}; profiles must "
+            "be ones the pool's GPU offers (`gpudc catalog`).",
+        ),
+    ]
+
+
+class PoolTimeSlicingSpec(SpecModel):
+    """Time-slicing: each GPU (or MIG device) advertised as several schedulable replicas."""
+
+    replicas: Annotated[
+        int, Field(ge=2, le=64, strict=True, description="Replicas advertised per GPU (count).")
+    ]
+
+
+class PoolGpuSpec(SpecModel):
+    """A pool's GPU settings: its own driver, MIG layout, time-slicing, validation and burn-in."""
+
+    driver: Annotated[
+        PoolDriverSpec | None,
+        Field(description="This pool's own driver; omit to use the cluster's `gpu_operator.driver`."),
+    ] = None
+    mig: Annotated[PoolMigSpec | None, Field(description="MIG layout for every GPU of the pool.")] = None
+    time_slicing: Annotated[
+        PoolTimeSlicingSpec | None, Field(description="Time-slicing of the pool's GPUs.")
+    ] = None
+    validation: Annotated[
+        PoolValidationSpec | None,
+        Field(description="Post-deploy DCGM diagnostics (and the burn-in gate) for this pool; opt-in."),
+    ] = None
+
+    @property
+    def burn_in(self) -> bool:
+        return self.validation is not None and self.validation.burn_in is Switch.ENABLED
+
+
+class NvlinkDomainsSpec(SpecModel):
+    """DRA ComputeDomains for rack-scale NVLink pools (GB200/GB300 NVL72): one per rack."""
+
+    namespace: Annotated[
+        DnsLabel,
+        Field(
+            description="Namespace of the ComputeDomains and their ResourceClaimTemplates (workloads "
+            "that join a domain run there)."
+        ),
+    ]
+
+
 class GpuOperatorSpec(SpecModel):
     """A pinned GPU Operator release in its own namespace."""
 
@@ -81,6 +277,34 @@ class GpuOperatorSpec(SpecModel):
     mig_strategy: Annotated[MigStrategy, Field(description="MIG device exposure strategy.")] = (
         MigStrategy.NONE
     )
+    upgrade_policy: Annotated[
+        UpgradePolicySpec, Field(description="How driver changes roll over the nodes.")
+    ] = UpgradePolicySpec()
+    rdma: Annotated[
+        Switch, Field(description="GPUDirect RDMA in the driver container (chart `driver.rdma.enabled`).")
+    ] = Switch.DISABLED
+    gpudirect_storage: Annotated[
+        Switch, Field(description="GPUDirect Storage (nvidia-fs) driver (chart `gds.enabled`).")
+    ] = Switch.DISABLED
+    gdrcopy: Annotated[Switch, Field(description="GDRCopy driver (chart `gdrcopy.enabled`).")] = (
+        Switch.DISABLED
+    )
+    monitoring: Annotated[MonitoringSpec, Field(description="DCGM exporter metrics.")] = MonitoringSpec()
+    nvlink_domains: Annotated[
+        NvlinkDomainsSpec | None,
+        Field(
+            description="Install NVIDIA's DRA driver and one ComputeDomain per rack of every rack-scale "
+            "NVLink pool (GB200/GB300 NVL72); needs the cluster's `kubernetes_version`."
+        ),
+    ] = None
+    extra_values: Annotated[
+        dict[str, JsonValue],
+        Field(
+            max_length=64,
+            description="Extra chart values merged last, over everything gpudc sets (an escape hatch: "
+            "not checked against the chart).",
+        ),
+    ] = {}
 
     @field_validator("namespace")
     @classmethod

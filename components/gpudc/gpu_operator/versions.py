@@ -1,23 +1,49 @@
-"""Which NVIDIA driver a cluster gets, and whether every GPU of its pools can run that driver.
+"""The GPU Operator compatibility matrix for one cluster, and what each of its pools gets.
 
-A driver branch older than a GPU's first supported branch leaves the GPU invisible to
-Kubernetes (the driver container fails and no `nvidia.com/gpu` is advertised): exactly the kind of
-outage gpudc catches before `pulumi up`.
+Chart release x driver version x GPU x Kubernetes version, from the sourced facts in
+`gpudc.catalog.software` and the GPU catalog: a driver branch older than a GPU's first supported
+branch (or a full version below the minimum NVIDIA states) leaves the GPU invisible to Kubernetes,
+a Kubernetes version outside the release's validated range or a GPU newer than the release is an
+unsupported install, and a MIG layout the GPU cannot take leaves the MIG manager failing on every
+node. Each is caught here, before `pulumi up`, with the allowed values in the message.
+
+Per pool it also works out the NVIDIA objects and node labels sharing needs: the driver the
+pool's `NVIDIADriver` installs, the mig-parted config and device-plugin config the pool's nodes
+select by label, the burn-in taint, and the rack-scale NVLink domains (DRA ComputeDomains).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from gpudc.catalog.models import GpuModel
-from gpudc.catalog.software import GPU_OPERATOR_RELEASES, driver_branch
+from gpudc.catalog.models import GpuModel, driver_version_key
+from gpudc.catalog.software import (
+    DRA_DRIVER_KUBERNETES_MIN,
+    GPU_FIRST_OPERATOR_RELEASE,
+    GPU_OPERATOR_RELEASES,
+    GpuOperatorRelease,
+    chart_key,
+    driver_branch,
+    kubernetes_minor,
+)
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
-from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy
-from gpudc.nodepool.spec import Taint
+from gpudc.core.naming import k8s_name
+from gpudc.core.spec import Protection
+from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, PoolGpuSpec
+from gpudc.nodepool.spec import Taint, TaintEffect
 
-__all__ = ["OperatorPlan", "OperatorPool", "plan_operator"]
+__all__ = [
+    "BURN_IN_TAINT",
+    "DEVICE_PLUGIN_CONFIG_LABEL",
+    "MIG_CONFIG_LABEL",
+    "OperatorPlan",
+    "OperatorPool",
+    "PoolGpuPlan",
+    "plan_operator",
+]
 
 HOST_DRIVER_VERSION = register("GPUDC-DRIVER-001", Severity.ERROR, "Host-installed driver needs its version")
 UNKNOWN_RELEASE = register("GPUDC-DRIVER-002", Severity.ERROR, "GPU Operator release unknown to gpudc")
@@ -25,36 +51,138 @@ UNSUPPORTED_BRANCH = register(
     "GPUDC-DRIVER-003", Severity.ERROR, "Driver branch not supported by the release"
 )
 DRIVER_TOO_OLD = register("GPUDC-DRIVER-004", Severity.ERROR, "Driver older than a pool's GPU supports")
+DRIVER_BELOW_MINIMUM = register(
+    "GPUDC-DRIVER-005", Severity.ERROR, "Driver below the minimum version NVIDIA states for a pool's GPU"
+)
 MIG_WITHOUT_GPU = register("GPUDC-MIG-001", Severity.ERROR, "MIG strategy set but no pool's GPU has MIG")
+MIG_PROFILE = register("GPUDC-MIG-002", Severity.ERROR, "MIG profile the pool's GPU does not offer")
+MIG_SLICES = register("GPUDC-MIG-003", Severity.ERROR, "MIG layout needs more than a GPU's 7 slices")
+MIG_STRATEGY_NONE = register(
+    "GPUDC-MIG-004", Severity.ERROR, "MIG layout on a pool while the cluster's MIG strategy is none"
+)
+MIG_SINGLE_MIXED = register(
+    "GPUDC-MIG-005", Severity.ERROR, "More than one MIG profile on a pool under the single strategy"
+)
+KUBERNETES_RANGE = register(
+    "GPUDC-OPERATOR-001", Severity.ERROR, "Kubernetes version outside the GPU Operator release's range"
+)
+GPU_TOO_NEW = register("GPUDC-OPERATOR-002", Severity.ERROR, "GPU newer than the GPU Operator release")
+DRA_KUBERNETES = register(
+    "GPUDC-DRA-001", Severity.ERROR, "NVLink domains need a Kubernetes version the DRA driver supports"
+)
+BURN_IN_VERSION = register(
+    "GPUDC-VALIDATION-001", Severity.ERROR, "A burn-in gate needs the cluster's Kubernetes version"
+)
+DRA_NO_POOL = register(
+    "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
+)
+
+MIG_CONFIG_LABEL = "nvidia.com/mig.config"
+"""The MIG manager applies the mig-parted config this node label names (k8s-mig-manager)."""
+DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config"
+"""The device plugin and GFD read the named entry of their config map (k8s-device-plugin)."""
+BURN_IN_TAINT = Taint(key="gpudc.io/burn-in", value="pending", effect=TaintEffect.NO_SCHEDULE)
+"""New nodes of a pool with a burn-in gate register with it; a passing DCGM run removes it."""
+_NO_GPU_SETTINGS = PoolGpuSpec()
+MIG_SLICES_PER_GPU = 7  # compute slices of every MIG-capable GPU in the catalog (A100 to GB300)
 
 
 @dataclass(frozen=True, slots=True)
 class OperatorPool:
-    """What the operator needs to know of one pool of its cluster."""
+    """What the operator needs to know of one pool of its cluster; `path` is the pool in the
+    stack file (findings about its GPU settings name it)."""
 
     name: str
     gpu: GpuModel
     taints: tuple[Taint, ...]
+    gpu_spec: PoolGpuSpec = _NO_GPU_SETTINGS
+    nodes: int = 1
+    nodes_per_system: int = 1
+    path: str = ""
+    gpu_key: str = ""
+    gpus_per_node: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PoolGpuPlan:
+    """One pool's GPU software: its driver, sharing configs, node labels and NVLink domains."""
+
+    name: str
+    driver_version: str
+    own_driver: bool
+    mig_config: str
+    mig_devices: tuple[tuple[str, int], ...]
+    time_slicing_replicas: int
+    labels: Mapping[str, str]
+    registration_taints: tuple[Taint, ...]
+    dcgm_diag_level: str
+    nvlink_domains: int
+    nodes_per_domain: int
+    kernel_module_type: str = "auto"
+    nodes: int = 0
+    gpus_per_node: int = 0
+    burn_in: bool = False
+
+    @property
+    def device_plugin_config(self) -> str:
+        return self.labels.get(DEVICE_PLUGIN_CONFIG_LABEL, "")
 
 
 @dataclass(frozen=True, slots=True)
 class OperatorPlan:
-    """The release and driver a cluster's GPU Operator installs (or, in host mode, expects), and
-    the node taints its daemonsets must tolerate to reach every pool."""
+    """The release and driver a cluster's GPU Operator installs (or, in host mode, expects), the
+    node taints its daemonsets must tolerate to reach every pool, and each pool's GPU plan."""
 
     site: str
     chart_version: str
     driver_version: str
     driver_branch: int
     tolerated_taints: tuple[tuple[str, str], ...]
+    pools: tuple[PoolGpuPlan, ...] = ()
+    kubernetes_version: str = ""
+    nvlink_domains: bool = False
+    cluster: str = ""
+    findings: tuple[Finding, ...] = ()
+    protection: Protection = Protection.NONE
+    """How the operator's namespace and release are guarded against loss (the environment's)."""
+
+    @property
+    def per_pool_drivers(self) -> bool:
+        """One NVIDIADriver per pool when any pool has a driver of its own (operator mode only)."""
+        return any(pool.own_driver for pool in self.pools)
+
+    def pool(self, name: str) -> PoolGpuPlan:
+        for pool in self.pools:
+            if pool.name == name:
+                return pool
+        raise KeyError(f"no pool {name!r} in this operator plan")
 
 
 def plan_operator(
-    spec: GpuOperatorSpec, pools: Sequence[OperatorPool], *, site: str = "", path: str = "gpu_operator"
+    spec: GpuOperatorSpec,
+    pools: Sequence[OperatorPool],
+    *,
+    site: str = "",
+    path: str = "gpu_operator",
+    kubernetes_version: str | None = None,
+    kubernetes_path: str = "kubernetes_version",
+    cluster: str = "",
 ) -> OperatorPlan:
-    """Resolve the driver (stack file > catalog default) and check it against each pool's GPU."""
-    issues: list[Finding] = []
+    """Resolve the driver (pool > stack file > catalog default), check the compatibility matrix
+    for every pool, and work out each pool's sharing configs and labels."""
     release = GPU_OPERATOR_RELEASES.get(spec.chart_version)
+    if release is None:
+        known = ", ".join(GPU_OPERATOR_RELEASES)
+        raise SpecError(
+            [
+                UNKNOWN_RELEASE.finding(
+                    f"{path}.chart_version",
+                    f"is not a release gpudc knows ({known})",
+                    fix=f"use one of {known} (a newer release is added to gpudc's catalog with its sources)",
+                    value=spec.chart_version,
+                )
+            ]
+        )
     version = spec.driver.version
     if version is None and spec.driver.mode is DriverMode.HOST:
         raise SpecError(
@@ -67,45 +195,28 @@ def plan_operator(
                 )
             ]
         )
-    if version is None:
-        if release is None:
-            raise SpecError(
-                [
-                    UNKNOWN_RELEASE.finding(
-                        f"{path}.chart_version",
-                        f"is not a release gpudc knows ({', '.join(GPU_OPERATOR_RELEASES)})",
-                        fix=f"pin {path}.driver.version explicitly or use a known release",
-                        value=spec.chart_version,
-                    )
-                ]
-            )
-        version = release.default_driver
-    branch = driver_branch(version)
-    # One answer for both checks: the branches the release supports that every pool's GPU can run.
-    floor = max((pool.gpu.min_driver_branch for pool in pools), default=0)
-    fix = _branch_fix(
-        release.chart_version if release else None, release.supported_branches if release else None, floor
-    )
-    if release is not None and branch not in release.supported_branches:
-        supported = ", ".join(str(b) for b in sorted(release.supported_branches, reverse=True))
-        issues.append(
-            UNSUPPORTED_BRANCH.finding(
-                f"{path}.driver.version",
-                f"driver branch {branch} is not supported by GPU Operator {release.chart_version} "
-                f"(supports {supported})",
-                fix=fix,
-                value=version,
-            )
-        )
+    version = version or release.default_driver
+    issues: list[Finding] = []
+    issues.extend(_kubernetes(spec, release, kubernetes_version, kubernetes_path, path))
+    # The cluster's driver is checked against the pools that use it; a pool with its own driver
+    # against that one (its findings at the pool's path).
+    cluster_pools = [pool for pool in pools if pool.gpu_spec.driver is None]
+    issues.extend(_driver(release, version, cluster_pools, f"{path}.driver.version"))
     for pool in pools:
-        if branch < pool.gpu.min_driver_branch:
+        if pool.gpu_spec.driver is not None:
+            issues.extend(
+                _driver(release, pool.gpu_spec.driver.version, [pool], f"{pool.path}.gpu.driver.version")
+            )
+        issues.extend(_gpu_release(release, pool, path))
+        issues.extend(_mig(spec, pool))
+        if pool.gpu_spec.burn_in and kubernetes_version is None:
             issues.append(
-                DRIVER_TOO_OLD.finding(
-                    f"{path}.driver.version",
-                    f"driver {version} (branch {branch}) is older than branch {pool.gpu.min_driver_branch}, "
-                    f"the first that supports {pool.gpu.product_name} (pool {pool.name})",
-                    fix=fix,
-                    value=version,
+                BURN_IN_VERSION.finding(
+                    f"{pool.path}.gpu.validation.burn_in",
+                    "the burn-in gate lifts the taint with the kubectl image of the cluster's Kubernetes "
+                    "version, and the cluster does not state it",
+                    fix="set the cluster's kubernetes_version to the version it runs",
+                    value="enabled",
                 )
             )
     if spec.mig_strategy is not MigStrategy.NONE and not any(pool.gpu.supports_mig for pool in pools):
@@ -117,20 +228,244 @@ def plan_operator(
                 value=spec.mig_strategy.value,
             )
         )
-    if issues:
-        raise SpecError(issues)
-    taints = sorted({(taint.key, taint.effect.value) for pool in pools for taint in pool.taints})
-    return OperatorPlan(site, spec.chart_version, version, branch, tuple(taints))
+    issues.extend(_nvlink(spec, pools, kubernetes_version, kubernetes_path, path))
+    errors = [issue for issue in issues if issue.is_error]
+    if errors:
+        raise SpecError(errors)
+    taints = sorted(
+        {(taint.key, taint.effect.value) for pool in pools for taint in _registration_taints(pool)}
+    )
+    pool_plans = tuple(_pool_plan(spec, pool, version) for pool in pools)
+    return OperatorPlan(
+        site,
+        spec.chart_version,
+        version,
+        driver_branch(version),
+        tuple(taints),
+        pool_plans,
+        kubernetes_version or "",
+        spec.nvlink_domains is not None and any(p.nvlink_domains for p in pool_plans),
+        cluster,
+        tuple(issue for issue in issues if not issue.is_error),
+    )
 
 
-def _branch_fix(chart: str | None, supported: frozenset[int] | None, floor: int) -> str:
+def _kubernetes(
+    spec: GpuOperatorSpec, release: GpuOperatorRelease, version: str | None, at: str, path: str
+) -> list[Finding]:
+    if version is None or release.supports_kubernetes(kubernetes_minor(version)):
+        return []
+    fitting = [
+        r.chart_version
+        for r in GPU_OPERATOR_RELEASES.values()
+        if r.supports_kubernetes(kubernetes_minor(version))
+    ]
+    fix = f"run Kubernetes {release.kubernetes_range}" + (
+        f", or use GPU Operator {', '.join(fitting)}" if fitting else ""
+    )
+    return [
+        KUBERNETES_RANGE.finding(
+            at,
+            f"Kubernetes {version} is outside GPU Operator {spec.chart_version}'s supported range "
+            f"({release.kubernetes_range})",
+            fix=fix,
+            value=version,
+        )
+    ]
+
+
+def _driver(
+    release: GpuOperatorRelease, version: str, pools: Sequence[OperatorPool], at: str
+) -> list[Finding]:
+    """Branch supported by the release, branch and full version new enough for every pool's GPU."""
+    issues = []
+    branch = driver_branch(version)
+    floor = max((pool.gpu.min_driver_branch for pool in pools), default=0)
+    fix = _branch_fix(release, floor)
+    if branch not in release.supported_branches:
+        supported = ", ".join(str(b) for b in sorted(release.supported_branches, reverse=True))
+        issues.append(
+            UNSUPPORTED_BRANCH.finding(
+                at,
+                f"driver branch {branch} is not supported by GPU Operator {release.chart_version} "
+                f"(supports {supported})",
+                fix=fix,
+                value=version,
+            )
+        )
+    for pool in pools:
+        gpu = pool.gpu
+        if branch < gpu.min_driver_branch:
+            issues.append(
+                DRIVER_TOO_OLD.finding(
+                    at,
+                    f"driver {version} (branch {branch}) is older than branch {gpu.min_driver_branch}, "
+                    f"the first that supports {gpu.product_name} (pool {pool.name})",
+                    fix=fix,
+                    value=version,
+                )
+            )
+        elif gpu.min_driver_version is not None and driver_version_key(version) < driver_version_key(
+            gpu.min_driver_version
+        ):
+            default_ok = driver_version_key(release.default_driver) >= driver_version_key(
+                gpu.min_driver_version
+            )
+            issues.append(
+                DRIVER_BELOW_MINIMUM.finding(
+                    at,
+                    f"driver {version} is older than {gpu.min_driver_version}, the minimum for "
+                    f"{gpu.product_name} (pool {pool.name})",
+                    fix=f"use driver {gpu.min_driver_version} or newer"
+                    + (
+                        f", such as GPU Operator {release.chart_version}'s default {release.default_driver}"
+                        if default_ok
+                        else ""
+                    ),
+                    value=version,
+                )
+            )
+    return issues
+
+
+def _gpu_release(release: GpuOperatorRelease, pool: OperatorPool, path: str) -> list[Finding]:
+    first = GPU_FIRST_OPERATOR_RELEASE.get(pool.gpu_key or pool.gpu.name)
+    if first is None or chart_key(release.chart_version) >= chart_key(first):
+        return []
+    newer = [r for r in GPU_OPERATOR_RELEASES if chart_key(r) >= chart_key(first)]
+    return [
+        GPU_TOO_NEW.finding(
+            f"{path}.chart_version",
+            f"GPU Operator {release.chart_version} predates {pool.gpu.product_name} (pool {pool.name}), "
+            f"first supported in {first}",
+            fix=f"use GPU Operator {', '.join(newer)}",
+            value=release.chart_version,
+        )
+    ]
+
+
+def _mig(spec: GpuOperatorSpec, pool: OperatorPool) -> list[Finding]:
+    mig = pool.gpu_spec.mig
+    if mig is None:
+        return []
+    at = f"{pool.path}.gpu.mig.devices"
+    offered = ", ".join(pool.gpu.mig_profiles) or "none (the GPU has no MIG)"
+    issues = [
+        MIG_PROFILE.finding(
+            at,
+            f"profile {profile} is not one {pool.gpu.product_name} offers ({offered})",
+            fix="use profiles the pool's GPU offers; `gpudc catalog` lists them"
+            if pool.gpu.supports_mig
+            else "remove `gpu.mig`: this pool's GPU cannot be partitioned",
+            value=profile,
+        )
+        for profile in mig.devices
+        if profile not in pool.gpu.mig_profiles
+    ]
+    slices = sum(int(profile.split("g.", 1)[0]) * count for profile, count in mig.devices.items())
+    if slices > MIG_SLICES_PER_GPU:
+        issues.append(
+            MIG_SLICES.finding(
+                at,
+                f"the layout takes {slices} compute slices; a GPU has {MIG_SLICES_PER_GPU}",
+                fix="lower the counts so (slices of each profile x count) adds up to 7 or less",
+            )
+        )
+    if spec.mig_strategy is MigStrategy.NONE:
+        issues.append(
+            MIG_STRATEGY_NONE.finding(
+                at,
+                "the cluster's gpu_operator.mig_strategy is 'none', so the MIG devices would not be advertised",
+                fix="set gpu_operator.mig_strategy to 'single' (one profile per node) or 'mixed'",
+            )
+        )
+    elif spec.mig_strategy is MigStrategy.SINGLE and len(mig.devices) > 1:
+        issues.append(
+            MIG_SINGLE_MIXED.finding(
+                at,
+                f"the 'single' strategy advertises one profile per node, and the layout has {len(mig.devices)}",
+                fix="use one profile, or set gpu_operator.mig_strategy to 'mixed'",
+            )
+        )
+    return issues
+
+
+def _is_rack_scale(pool: OperatorPool) -> bool:
+    """A system of several nodes sharing one NVLink domain (GB200/GB300 NVL72)."""
+    return pool.nodes_per_system > 1 and pool.gpu.nvlink_generation is not None
+
+
+def _nvlink(
+    spec: GpuOperatorSpec, pools: Sequence[OperatorPool], version: str | None, at: str, path: str
+) -> list[Finding]:
+    if spec.nvlink_domains is None:
+        return []
+    floor = ".".join(str(n) for n in DRA_DRIVER_KUBERNETES_MIN)
+    issues = []
+    if version is None or kubernetes_minor(version) < DRA_DRIVER_KUBERNETES_MIN:
+        issues.append(
+            DRA_KUBERNETES.finding(
+                at,
+                f"NVIDIA's DRA driver (ComputeDomains) needs Kubernetes {floor} or newer"
+                + ("; the cluster does not state its version" if version is None else ""),
+                fix=f"set the cluster's kubernetes_version to the version it runs ({floor} or newer)"
+                if version is None
+                else f"upgrade the cluster to Kubernetes {floor} or newer, or remove {path}.nvlink_domains",
+                **({"value": version} if version is not None else {}),
+            )
+        )
+    if not any(_is_rack_scale(pool) for pool in pools):
+        issues.append(
+            DRA_NO_POOL.finding(
+                f"{path}.nvlink_domains",
+                "no pool of this cluster is a rack-scale NVLink system (such as gb200-nvl72)",
+                fix=f"remove {path}.nvlink_domains",
+            )
+        )
+    return issues
+
+
+def _registration_taints(pool: OperatorPool) -> tuple[Taint, ...]:
+    return (*pool.taints, BURN_IN_TAINT) if pool.gpu_spec.burn_in else pool.taints
+
+
+def _pool_plan(spec: GpuOperatorSpec, pool: OperatorPool, cluster_driver: str) -> PoolGpuPlan:
+    gpu = pool.gpu_spec
+    labels: dict[str, str] = {}
+    config = k8s_name("gpudc", pool.name)  # a label value: at most 63 characters
+    if gpu.mig is not None:
+        labels[MIG_CONFIG_LABEL] = config
+    if gpu.time_slicing is not None:
+        labels[DEVICE_PLUGIN_CONFIG_LABEL] = config
+    rack_scale = spec.nvlink_domains is not None and _is_rack_scale(pool)
+    return PoolGpuPlan(
+        name=pool.name,
+        driver_version=gpu.driver.version if gpu.driver is not None else cluster_driver,
+        own_driver=gpu.driver is not None,
+        mig_config=config if gpu.mig is not None else "",
+        mig_devices=tuple(sorted(gpu.mig.devices.items())) if gpu.mig is not None else (),
+        time_slicing_replicas=gpu.time_slicing.replicas if gpu.time_slicing is not None else 0,
+        labels=MappingProxyType(labels),
+        registration_taints=_registration_taints(pool),
+        dcgm_diag_level=gpu.validation.dcgm_diag_level.value if gpu.validation is not None else "",
+        nvlink_domains=pool.nodes // pool.nodes_per_system if rack_scale else 0,
+        nodes_per_domain=pool.nodes_per_system if rack_scale else 0,
+        kernel_module_type=gpu.driver.kernel_module_type.value if gpu.driver is not None else "auto",
+        nodes=pool.nodes,
+        gpus_per_node=pool.gpus_per_node,
+        burn_in=gpu.burn_in,
+    )
+
+
+def _branch_fix(release: GpuOperatorRelease, floor: int) -> str:
     """Which driver branches satisfy both the release and the pools' GPUs, said as a fix."""
-    if supported is None:
-        return f"use a driver of branch {floor} or newer" if floor else "use a driver the release supports"
-    good = sorted((b for b in supported if b >= floor), reverse=True)
+    good = sorted((b for b in release.supported_branches if b >= floor), reverse=True)
     if not good:
         return (
-            f"GPU Operator {chart} supports no branch new enough for these GPUs (branch {floor} or newer); "
-            "use a newer chart_version"
+            f"GPU Operator {release.chart_version} supports no branch new enough for these GPUs "
+            f"(branch {floor} or newer); use a newer chart_version"
         )
-    return f"use a driver of branch {', '.join(str(b) for b in good)} (supported by GPU Operator {chart} and new enough for every pool's GPU)"
+    return (
+        f"use a driver of branch {', '.join(str(b) for b in good)} (supported by GPU Operator "
+        f"{release.chart_version} and new enough for every pool's GPU)"
+    )

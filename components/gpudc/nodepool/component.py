@@ -100,7 +100,7 @@ class GpuNodePool(pulumi.ComponentResource):
         self.node_labels = labels
         self.nodes = plan.nodes
         self.gpus = plan.gpus
-        self.kubelet_registration = kubelet_registration(spec, plan.site, labels)
+        self.kubelet_registration = kubelet_registration(spec, plan.site, labels, plan.registration_taints)
         self.register_outputs(
             {
                 "flavor_name": self.flavor_name,
@@ -136,5 +136,7 @@ class GpuNodePool(pulumi.ComponentResource):
             kind="ResourceFlavor",
             metadata={"name": object_name, "labels": gpudc_labels(site=plan.site or None, pool=spec.name)},
             spec=flavor_spec,
-            opts=child_opts(self, opts, depends_on=[kueue] if kueue is not None else ()),
+            opts=child_opts(
+                self, opts, depends_on=[kueue] if kueue is not None else (), protection=plan.protection
+            ),
         )

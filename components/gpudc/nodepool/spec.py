@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.errors import explain_pattern
 from gpudc.core.spec import DnsLabel, PositiveInt, SpecModel, raise_field_problems, repeated
+from gpudc.gpu_operator.spec import PoolGpuSpec
 from gpudc.nodepool.provisioning import (
     CapiMetal3Provisioner,
     CksProvisioner,
@@ -186,6 +187,10 @@ class NodePoolSpec(SpecModel):
             "(nvidia.com/gpu=present:NoSchedule). An empty list removes it.",
         ),
     ] = (GPU_TAINT,)
+    gpu: Annotated[
+        PoolGpuSpec,
+        Field(description="GPU settings of this pool: its own driver, MIG layout, time-slicing, validation."),
+    ] = PoolGpuSpec()
 
     @model_validator(mode="after")
     def _provisioner_fits(self) -> NodePoolSpec:

@@ -18,8 +18,9 @@ from gpudc.core.spec import (
     raise_field_problems,
     unique_names_problem,
 )
-from gpudc.gpu_operator.spec import GpuOperatorSpec
+from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.nodepool.spec import LabelValue, NodePoolSpec
+from gpudc.tenancy.spec import GpuOvercommit, Tenants
 
 __all__ = ["HallSpec", "LocationSpec", "RowSpec", "SiteSpec"]
 
@@ -223,6 +224,18 @@ class SiteSpec(SpecModel):
         GpuOperatorSpec | None,
         Field(description="Short form for a site with one cluster: its GPU Operator (else use `clusters`)."),
     ] = None
+    kubernetes_version: Annotated[
+        KubernetesVersion | None,
+        Field(description="Short form for a site with one cluster: the Kubernetes version it runs."),
+    ] = None
+    tenants: Annotated[
+        Tenants | None,
+        Field(description="Short form for a site with one cluster: its tenants (else use `clusters`)."),
+    ] = None
+    tenant_gpu_overcommit: Annotated[
+        GpuOvercommit | None,
+        Field(description="Short form for a site with one cluster: its tenants' GPU overcommit ratio."),
+    ] = None
     clusters: Annotated[
         tuple[ClusterSpec, ...],
         Field(max_length=16, description="The site's Kubernetes clusters, when not given in short form."),
@@ -244,7 +257,17 @@ class SiteSpec(SpecModel):
             return tuple((f"clusters[{index}]", cluster) for index, cluster in enumerate(self.clusters))
         assert self.kubernetes is not None and self.gpu_operator is not None  # the validator's promise
         return (
-            ("", ClusterSpec(name=self.name, kubernetes=self.kubernetes, gpu_operator=self.gpu_operator)),
+            (
+                "",
+                ClusterSpec(
+                    name=self.name,
+                    kubernetes=self.kubernetes,
+                    gpu_operator=self.gpu_operator,
+                    kubernetes_version=self.kubernetes_version,
+                    tenants=self.tenants or (),
+                    tenant_gpu_overcommit=self.tenant_gpu_overcommit or 1.0,
+                ),
+            ),
         )
 
     @model_validator(mode="after")
@@ -253,7 +276,13 @@ class SiteSpec(SpecModel):
             (field, unique_names_problem(field, [item.name for item in getattr(self, field)]))
             for field in ("halls", "pools", "clusters")
         ]
-        short = [key for key in ("kubernetes", "gpu_operator") if getattr(self, key) is not None]
+        short = [
+            key
+            for key in ("kubernetes", "gpu_operator", "tenants", "tenant_gpu_overcommit")
+            if getattr(self, key) is not None
+        ]
+        if self.clusters and self.kubernetes_version is not None:
+            short.append("kubernetes_version")
         if self.clusters and short:
             problems += [
                 (key, "goes inside each of `clusters` when the site lists clusters") for key in short

@@ -101,7 +101,7 @@ def provision_capi_metal3(
             metadata={"name": secret_name, "namespace": namespace, "labels": meta_labels},
             type="Opaque",
             string_data={"username": bmc.username, "password": bmc.password},
-            opts=options(),
+            opts=options(protection=plan.protection),
         )
         bmc_spec: dict[str, Any] = {"address": host.bmc_address, "credentialsName": secret_name}
         if provisioner.bmc.tls is BmcTls.SKIP:
@@ -123,6 +123,7 @@ def provision_capi_metal3(
             },
             # A different boot NIC is a different machine to Ironic: re-register it.
             replace_on_changes=["spec.bootMACAddress"],
+            protection=plan.protection,
         )
     data_template = k8s_name(base, "data")
     custom(
@@ -258,7 +259,7 @@ def _node_registration(plan: PoolPlan, node_labels: dict[str, str]) -> dict[str,
         "gpudc.nodepool",
         "kubeadm-node-registration.yaml.j2",
         labels=[f"{key}={value}" for key, value in node_labels.items()],
-        taints=[taint.as_kubernetes() for taint in plan.spec.taints],
+        taints=[taint.as_kubernetes() for taint in plan.registration_taints],
     )
     registration: dict[str, Any] = yaml.safe_load(rendered)
     return registration

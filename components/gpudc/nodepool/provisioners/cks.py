@@ -68,5 +68,5 @@ def provision_cks(
             "labels": gpudc_labels(site=plan.site or None, pool=plan.spec.name),
         },
         spec=cks_node_pool_spec(plan, node_labels),
-        opts=child_opts(parent, opts, replace_on_changes=["spec.instanceType"]),
+        opts=child_opts(parent, opts, replace_on_changes=["spec.instanceType"], protection=plan.protection),
     )
