@@ -32,10 +32,18 @@ def test_validate_all_checks_every_stack_and_sums_the_fleet(gpudc_cli: Any, proj
     result = gpudc_cli("validate", "--all", "-C", str(project.root))
     assert result.returncode == 0, result.stderr
     # Not a terminal (a CI log): one line per stack as it ends, no live display.
-    assert result.stderr.splitlines() == ["lab: ok", "plano: ok"]
-    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.startswith("│")}
-    assert list(rows) == ["lab", "plano", "total"]
-    assert [cell.strip() for cell in rows["total"].split("│")[3:7]] == ["2", "2", "676", "4,832"]
+    stacks = project.stacks()
+    assert result.stderr.splitlines() == [f"{stack}: ok" for stack in stacks]
+    rows = {
+        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[3:7]]
+        for line in result.stdout.splitlines()
+        if line.startswith("│")
+    }
+    assert list(rows) == [*stacks, "total"]
+    # sites, clusters, nodes and GPUs of the fleet: each the sum of the stacks'
+    numbers = {stack: [int(cell.replace(",", "")) for cell in cells] for stack, cells in rows.items()}
+    assert numbers["total"] == [sum(numbers[stack][column] for stack in stacks) for column in range(4)]
+    assert numbers["plano"] == [1, 1, 672, 4800]
 
 
 def test_a_failing_stack_and_a_fleet_clash_fail_the_run_by_name(
@@ -72,7 +80,7 @@ def test_validate_stacks_as_json_for_ci(gpudc_cli: Any, project: Project) -> Non
 def test_unknown_stacks_are_named(gpudc_cli: Any, project: Project) -> None:
     result = gpudc_cli("validate", "--stacks", "lab,nope", "-C", str(project.root))
     assert result.returncode == 2
-    assert result.stderr.strip() == "error --stacks: nope; stacks with files: lab, plano"
+    assert result.stderr.strip() == f"error --stacks: nope; stacks with files: {', '.join(project.stacks())}"
 
 
 def test_plan_stacks_writes_each_plan_and_the_fleet_page(
