@@ -1,301 +1,294 @@
-"""How much slower is planning through gpudc than registering the same resources bare?
+"""How much does planning through gpudc cost over registering the same resources bare?
 
-Run from the repository root: `python bench/plan_bench.py` (or `make bench`).
+Run from the repository root: `python bench/plan_bench.py` (or `make bench`); add
+`--resources 25000` for the largest scale (about two minutes of CPU and 1.7 GB, so not by default).
 
-Each scenario is timed twice, in the same process, under the same Pulumi mocks
-(`gpudc.preview.run.plan_callable`, i.e. `RecordingMonitor`):
+Each scale is a generated fleet of about N resources: copies of the plano site (~1,400
+resources each: its machines provisioned through Cluster API and Metal3), one to an
+environment, each well inside one stack's bounds (`gpudc.environment.spec`), and one program
+that builds every environment, as a team planning several campuses in one program would. Nothing is committed:
+the fleet is generated, and the plans written, in a temporary directory under `out/`.
 
-- **ours**: what a user runs. Scale 1 is `gpudc plan plano` done in-process, exactly as the CLI
-  does it: `find_project`, `plan_project(project, "plano")` (the real `infra/__main__.py`), then
-  `write_plan` into a temporary directory. A larger scale is a synthetic environment planned
-  through `gpudc.Environment` by a program shaped like `infra/__main__.py` (parse, plan, one
-  provider per site, build, export), plus `write_plan` when the library can write that plan.
-- **floor**: the same number of resources, with the same type tokens, names and recorded inputs,
-  registered bare: every custom resource as a minimal `pulumi.CustomResource` subclass built
-  with `(type, name, inputs)`, every component as a minimal `pulumi.ComponentResource` subclass
-  built with `(type, name, inputs)`; no parents, no providers, no dependencies, no outputs, no
-  validation, nothing written. It is what the Pulumi SDK itself costs for this many resources
-  with these inputs; no library built on Pulumi can go below it.
+Each side runs whole, in a process of its own (`--child`), measured from inside:
 
-The figure that matters is the ratio ours / floor (target <= 1.3x): absolute seconds depend on
-the machine, the Python build and the Pulumi SDK version, and they move for everyone alike, while
-the ratio says how much gpudc adds on top of Pulumi. Every time is the median of `--repeat`
-runs, after one untimed warm-up of both (imports, template and pydantic caches).
+- **ours**: the program (parse, plan, one provider per cluster, build, export the `derived`
+  block) under `gpudc.preview.run.plan_callable`, then `write_plan` (plan.json, manifests, Helm
+  values, report.md, report.html), exactly what `gpudc plan` does;
+- **floor**: the same resources (type tokens, names, parents, inputs) registered bare under the
+  same runner and mocks: every custom resource a minimal `pulumi.CustomResource` subclass, every
+  component a minimal `pulumi.ComponentResource` subclass, each under its parent; no providers,
+  dependencies, outputs or validation, nothing written. What the Pulumi SDK itself costs for these resources: no library
+  built on Pulumi goes below it.
 
-Scales (`--scale`, repeatable; default 1 and 10): 1 is the plano stack as it is; N > 1 is a
-synthetic environment of N sites, each the plano site with its halls' racks and power and its
-utility feed multiplied by 16 and its four pools copied 16 times (64 pools per site, the
-`SiteSpec` limit is 256), so N sites register 198 N + 1 resources: 10 gives ~2,000 and 50 gives
-~10,000 (on two cores about 40 s ours + 20 s floor per run, ~3 minutes with `--repeat 1`
-counting the warm-up; so not in the default run, which takes about a minute).
+Each process first warms up (ours plans and writes the lab stack; the floor registers 20
+resources): imports, template and pydantic caches are then paid, as in any long run, and what
+is measured is the cost that grows with the fleet. Time is the measured run's CPU time
+(`time.process_time`): on a machine shared with others, wall time says more about the
+neighbours than about gpudc (on two busy cores it ran 2-3x the CPU time); the runs' wall time
+and the whole processes' (start-up, imports, warm-up) are shown beside it. Memory is the peak resident set
+(`ru_maxrss`) less the resident set once warmed up with the input in hand (the floor's input is
+the registrations ours produced, which it must hold to register them).
+The ratios ours / floor are the figures that matter (target <= 1.3x from 5,000 resources up):
+seconds and MiB depend on the machine, the ratio says what gpudc adds. `ms/res` is ours per
+resource; flat across scales is the target.
 
-"GC ours/floor" is the share of each side's time spent in Python's cyclic garbage collector
-(measured with `gc.callbacks`), which is where most of the time goes at scale.
-
-Peak RSS is the process's high-water mark (`ru_maxrss`) after the scenario; scenarios run in
-increasing size, so it is that scenario's peak (plus the interpreter and the earlier ones).
-
-Exits 0 (it is a report) unless `--max-ratio X` is given and some ratio exceeds X.
+Exits 0 (it is a report) unless `--max-ratio X` is given and a ratio exceeds X.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import gc
+import json
+import math
+import os
+import pickle
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulumi
-
-import gpudc
-from gpudc.core.project import Project, find_project
-from gpudc.environment.load import CONFIG_KEY
-from gpudc.preview.output import write_plan
-from gpudc.preview.plan import Plan
-from gpudc.preview.run import plan_callable, plan_project
-
 ROOT = Path(__file__).resolve().parent.parent
 STACK = "plano"
-COPIES_PER_SITE = 16
+RESOURCES_PER_SITE = 1411  # what a plano site registers (machines provisioned through CAPI + Metal3); the table shows the real count
 TARGET_RATIO = 1.3
+DEFAULT_SCALES = (1000, 5000)
+
+
+def _rss_kib() -> int:
+    """The resident set now (not the peak), from /proc."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+# --- the generated fleet ------------------------------------------------------------------------
+
+
+def generate_fleet(resources: int) -> list[dict[str, Any]]:
+    """Environments (each a stack's `gpudc:environment`) of one plano site each, ~`resources` in all.
+
+    One site an environment: a copy of plano's site keeps plano's machine inventories, and one
+    environment refuses the same machine in two pools; each copy renames its site, cluster and
+    kube contexts so that no two providers or URNs meet.
+    """
+    import gpudc
+    from gpudc.core.project import find_project
+    from gpudc.environment.load import CONFIG_KEY
+
+    plano = find_project(ROOT).stack_config(STACK)[CONFIG_KEY]
+    environments = []
+    for index in range(max(1, math.ceil(resources / RESOURCES_PER_SITE))):
+        raw = json.loads(json.dumps(plano))
+        site = raw["sites"][0]
+        site["name"] = f"{site['name']}-{index:03d}"
+        for cluster in site.get("clusters", ()):
+            cluster["name"] = f"{cluster['name']}-{index:03d}"
+            for access in ("kubernetes", "management"):
+                if isinstance(cluster.get(access), dict) and "context" in cluster[access]:
+                    cluster[access]["context"] = f"{cluster[access]['context']}-{index:03d}"
+        for pool in site["pools"]:
+            if "cluster" in pool:
+                pool["cluster"] = f"{pool['cluster']}-{index:03d}"
+        gpudc.plan_environment(gpudc.EnvironmentSpec.model_validate(raw), inventory_dir=ROOT / "stacks")
+        environments.append(raw)
+    return environments
+
+
+# --- the two sides, each run in a process of its own --------------------------------------------
+
+
+def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]:
+    import pulumi
+
+    import gpudc
+    from gpudc.core.project import find_project
+    from gpudc.environment.derived import Derived
+    from gpudc.environment.program import config_secret_values
+    from gpudc.preview.output import write_plan
+    from gpudc.preview.run import plan_callable, plan_project, stack_config
+
+    environments = json.loads(fleet_file.read_text())
+    # Warm-up: the lab stack planned and written once (imports, template and pydantic caches).
+    write_plan(plan_project(find_project(ROOT), "lab"), out.parent / "warm-up")
+    base, start, wall = _rss_kib(), time.process_time(), time.perf_counter()
+
+    def program() -> None:
+        config = pulumi.Config("gpudc")
+        blocks = []
+        for index, raw in enumerate(environments):
+            spec = gpudc.parse_environment(raw)
+            plan = gpudc.plan_environment(spec, inventory_dir=ROOT / "stacks")
+            environment = gpudc.Environment(
+                f"gpudc-{index}",
+                spec,
+                providers=gpudc.cluster_providers(spec, config),
+                plan=plan,
+                secrets=config_secret_values(spec, config),
+            )
+            blocks.append(environment.derived())
+        # One derived block for the report: every environment's sites.
+        pulumi.export(
+            "derived",
+            Derived(
+                sites=[site for block in blocks for site in Derived.model_validate(block).sites]
+            ).model_dump(mode="json"),
+        )
+
+    # plano's config: its `secure:` BMC credentials arrive as `[secret]`, as in `gpudc plan plano`.
+    config = stack_config(find_project(ROOT).stack_config(STACK))
+    plan = plan_callable(program, "gpudc", "bench", config)
+    write_plan(plan, out)
+    seconds, peak = time.process_time() - start, _peak_kib()
+    with registrations.open("wb") as file:  # for the floor, after the measurement
+        pickle.dump([(r.urn, r.parent, r.custom, r.type, r.name, r.inputs) for r in plan.resources], file)
+    return {
+        "seconds": seconds,
+        "wall_seconds": time.perf_counter() - wall,
+        "memory_kib": peak - base,
+        "resources": len(plan.resources),
+    }
+
+
+def run_floor(registrations: Path) -> dict[str, Any]:
+    import pulumi
+
+    from gpudc.preview.run import plan_callable
+
+    class BareCustom(pulumi.CustomResource):
+        """As thin as a resource class can be; a subclass because every real one is (Pulumi
+        captures a source stack only from the third `__init__` up: the base class would flatter)."""
+
+        def __init__(self, t: str, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+            super().__init__(t=t, name=name, props=props, opts=opts)
+
+    class BareComponent(pulumi.ComponentResource):
+        """A component with its inputs (gpudc's register their spec) and no children or outputs."""
+
+        def __init__(self, t: str, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+            super().__init__(t, name, props, opts)
+
+    with registrations.open("rb") as file:
+        resources = pickle.load(file)
+
+    # Parents before their children (registrations come sorted by URN, not by tree).
+    order = {urn: index for index, (urn, *_) in enumerate(resources)}
+
+    def depth(item: tuple[Any, ...]) -> int:
+        parent, steps = item[1], 0
+        while parent in order:
+            parent, steps = resources[order[parent]][1], steps + 1
+        return steps
+
+    depths = [depth(item) for item in resources]
+    resources = [item for _, item in sorted(zip(depths, resources, strict=True), key=lambda pair: pair[0])]
+
+    def program(registered: list[tuple[str, str, bool, str, str, dict[str, Any]]]) -> None:
+        made: dict[str, pulumi.Resource] = {}
+        for urn, parent, custom, type_, name, inputs in registered:
+            opts = pulumi.ResourceOptions(parent=made.get(parent))
+            made[urn] = (BareCustom if custom else BareComponent)(type_, name, dict(inputs), opts)
+
+    plan_callable(lambda: program(resources[:20]), "gpudc", "warm-up")  # as ours warms up
+    base, start, wall = _rss_kib(), time.process_time(), time.perf_counter()
+    plan = plan_callable(lambda: program(resources), "gpudc", "floor")
+    seconds, peak = time.process_time() - start, _peak_kib()
+    if len(plan.resources) != len(resources):
+        raise RuntimeError(f"floor registered {len(plan.resources)} resources, ours {len(resources)}")
+    return {
+        "seconds": seconds,
+        "wall_seconds": time.perf_counter() - wall,
+        "memory_kib": peak - base,
+        "resources": len(plan.resources),
+    }
+
+
+def _child(side: str, work: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", side, "--work", str(work)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{side} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - started
+    return result
+
+
+# --- the run ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    scenario: str
     resources: int
     ours_s: float
     floor_s: float
-    write: str
-    rss_mib: float
-    ours_gc_share: float
-    floor_gc_share: float
+    ours_mib: float
+    floor_mib: float
+    ours_wall_s: float
+    floor_wall_s: float
+    ours_process_s: float
+    floor_process_s: float
 
     @property
-    def ratio(self) -> float:
+    def time_ratio(self) -> float:
         return self.ours_s / self.floor_s
+
+    @property
+    def memory_ratio(self) -> float:
+        return self.ours_mib / self.floor_mib
 
     @property
     def ms_per_resource(self) -> float:
         return 1000 * self.ours_s / self.resources
 
 
-class GcClock:
-    """Wall time spent in Python's cyclic garbage collector while it is installed."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._started = 0.0
-
-    def __call__(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self.seconds += time.perf_counter() - self._started
-
-
-def median_seconds(run: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall time of `repeat` runs, and the share of all runs' time spent in the GC."""
-    times = []
-    clock = GcClock()
-    for _ in range(repeat):
-        gc.collect()
-        gc.callbacks.append(clock)
-        start = time.perf_counter()
-        try:
-            run()
-        finally:
-            times.append(time.perf_counter() - start)
-            gc.callbacks.remove(clock)
-    return statistics.median(times), clock.seconds / sum(times)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-# --- the floor --------------------------------------------------------------------------------
-
-
-class BareCustom(pulumi.CustomResource):
-    """A custom resource with no typed arguments, as thin as a Pulumi resource class can be.
-
-    A subclass, not `pulumi.CustomResource` itself, because every real resource class is one and
-    Pulumi captures a source stack trace only from the third `__init__` up: a bare base-class
-    call would skip that work and flatter the floor.
-    """
-
-    def __init__(self, t: str, name: str, props: dict[str, Any]) -> None:
-        super().__init__(t=t, name=name, props=props)
-
-
-class BareComponent(pulumi.ComponentResource):
-    """A component with its inputs but no children and no outputs (a subclass for the same
-    reason as above). gpudc's components register their spec as inputs (DESIGN section 3), so
-    the floor registers the same inputs: the engine's state holds them either way."""
-
-    def __init__(self, t: str, name: str, props: dict[str, Any]) -> None:
-        super().__init__(t, name, props)
-
-
-def floor_program(plan: Plan) -> Callable[[], None]:
-    """Register every resource of `plan` bare: same type, name and inputs; no parent, no options."""
-    resources = plan.resources
-
-    def program() -> None:
-        for registered in resources:
-            if registered.custom:
-                BareCustom(registered.type, registered.name, dict(registered.inputs))
-            else:
-                BareComponent(registered.type, registered.name, dict(registered.inputs))
-
-    return program
-
-
-def plan_floor(plan: Plan) -> Plan:
-    floor = plan_callable(floor_program(plan), plan.project, "floor")
-    if len(floor.resources) != len(plan.resources):
-        raise RuntimeError(
-            f"floor registered {len(floor.resources)} resources, the plan {len(plan.resources)}"
-        )
-    return floor
-
-
-# --- ours -------------------------------------------------------------------------------------
-
-
-def plan_cli(project: Project, directory: Path) -> Plan:
-    """`gpudc plan plano`, in-process."""
-    plan = plan_project(project, STACK)
-    write_plan(plan, directory / STACK)
-    return plan
-
-
-def synthetic_environment(plano: dict[str, Any], sites: int) -> dict[str, Any]:
-    """`sites` copies of the plano site, each with 16x its racks, power and pools; validated."""
-    base = gpudc.EnvironmentSpec.model_validate(plano)
-    site = base.sites[0]
-    halls = [
-        hall.model_copy(
-            update={
-                "power_kw": hall.power_kw * COPIES_PER_SITE,
-                "rows": tuple(
-                    row.model_copy(update={"racks": row.racks * COPIES_PER_SITE}) for row in hall.rows
-                ),
-            }
-        )
-        for hall in site.halls
-    ]
-    pools = [
-        pool.model_copy(update={"name": f"{pool.name}-{copy:02d}"})
-        for copy in range(COPIES_PER_SITE)
-        for pool in site.pools
-    ]
-    big = site.model_copy(
-        update={
-            "utility_power_mw": (site.utility_power_mw or 0) * COPIES_PER_SITE,
-            "halls": tuple(halls),
-            "pools": tuple(pools),
-        }
+def measure(resources: int, repeat: int) -> Row:
+    # Under the project's out/, where `gpudc plan` writes: file creation costs differ a lot
+    # between filesystems (3 ms a file in this machine's /tmp, 0.3 ms in the work tree).
+    (ROOT / "out").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bench-", dir=ROOT / "out") as directory:
+        work = Path(directory)
+        (work / "fleet.json").write_text(json.dumps(generate_fleet(resources)))
+        ours = [_child("ours", work) for _ in range(repeat)]
+        floor = [_child("floor", work) for _ in range(repeat)]
+    return Row(
+        ours[0]["resources"],
+        statistics.median(run["seconds"] for run in ours),
+        statistics.median(run["seconds"] for run in floor),
+        statistics.median(run["memory_kib"] for run in ours) / 1024,
+        statistics.median(run["memory_kib"] for run in floor) / 1024,
+        statistics.median(run["wall_seconds"] for run in ours),
+        statistics.median(run["wall_seconds"] for run in floor),
+        statistics.median(run["process_seconds"] for run in ours),
+        statistics.median(run["process_seconds"] for run in floor),
     )
-    copies = [
-        big.model_copy(
-            update={
-                "name": f"{site.name}-{index:02d}",
-                "kubernetes": gpudc.ContextAccess(type="context", context=f"{site.name}-{index:02d}"),
-            }
-        )
-        for index in range(sites)
-    ]
-    # model_copy does not validate; a round trip through model_validate does (limits, uniqueness),
-    # and plan_environment checks that the copies still fit their halls.
-    raw = base.model_copy(update={"sites": tuple(copies)}).model_dump(mode="json")
-    gpudc.plan_environment(gpudc.EnvironmentSpec.model_validate(raw))
-    return raw
-
-
-def environment_program(raw: dict[str, Any]) -> Callable[[], None]:
-    """A program shaped like infra/__main__.py (parse, plan, providers, build, export the derived
-    block), with the environment given instead of read."""
-
-    def program() -> None:
-        config = pulumi.Config("gpudc")
-        spec = gpudc.parse_environment(raw)
-        plan = gpudc.plan_environment(spec)
-        environment = gpudc.Environment(
-            "gpudc", spec, providers=gpudc.cluster_providers(spec, config), plan=plan
-        )
-        pulumi.export("derived", environment.derived())
-
-    return program
-
-
-def plan_synthetic(raw: dict[str, Any], directory: Path | None) -> Plan:
-    plan = plan_callable(environment_program(raw), "gpudc", "bench")
-    if directory is not None:
-        write_plan(plan, directory / "bench")
-    return plan
-
-
-# --- the run ----------------------------------------------------------------------------------
-
-
-def measure(scenario: str, ours: Callable[[], Plan], repeat: int, write: str) -> Row:
-    plan = ours()  # warm-up, and the plan the floor copies
-    plan_floor(plan)
-    ours_s, ours_gc = median_seconds(ours, repeat)
-    floor_s, floor_gc = median_seconds(functools.partial(plan_floor, plan), repeat)
-    return Row(scenario, len(plan.resources), ours_s, floor_s, write, peak_rss_mib(), ours_gc, floor_gc)
-
-
-def writes(plan: Plan, directory: Path) -> str | None:
-    """None when `write_plan` can write the plan, else why not."""
-    try:
-        write_plan(plan, directory / "probe")
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def run(scales: list[int], repeat: int, out: Path) -> tuple[list[Row], list[str]]:
-    project = find_project(ROOT)
-    rows: list[Row] = []
-    notes: list[str] = []
-    for scale in sorted(set(scales)):
-        if scale == 1:
-            rows.append(
-                measure(f"gpudc plan {STACK}", functools.partial(plan_cli, project, out), repeat, "yes")
-            )
-            continue
-        raw = synthetic_environment(project.stack_config(STACK)[CONFIG_KEY], scale)
-        scenario = f"{scale} sites x {COPIES_PER_SITE * 4} pools"
-        problem = writes(plan_synthetic(raw, None), out)
-        if problem is not None:
-            notes.append(f"{scenario}: write_plan excluded from 'ours', it fails: {problem}")
-        ours = functools.partial(plan_synthetic, raw, out if problem is None else None)
-        rows.append(measure(scenario, ours, repeat, "yes" if problem is None else "FAILS"))
-    return rows, notes
 
 
 def table(rows: list[Row]) -> str:
     header = (
-        f"{'ours/floor':>10}  {'scenario':<24} {'resources':>9}  {'ours s':>8}  {'floor s':>8}  "
-        f"{'peak RSS MiB':>12}  {'ms/resource':>11}  {'GC ours/floor':>13}  {'write_plan':>10}"
+        f"{'resources':>9}  {'time ours/floor':>15}  {'memory ours/floor':>17}  {'ours CPU s':>10}  {'floor CPU s':>11}  "
+        f"{'ours MiB':>8}  {'floor MiB':>9}  {'ms/res':>6}  {'KiB/res':>7}  {'wall s ours/floor':>17}  {'processes s ours/floor':>22}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
         lines.append(
-            f"{row.ratio:>9.2f}x  {row.scenario:<24} {row.resources:>9,}  {row.ours_s:>8.3f}  {row.floor_s:>8.3f}  "
-            f"{row.rss_mib:>12.1f}  {row.ms_per_resource:>11.3f}  "
-            f"{f'{row.ours_gc_share:.0%} / {row.floor_gc_share:.0%}':>13}  {row.write:>10}"
+            f"{row.resources:>9,}  {row.time_ratio:>14.2f}x  {row.memory_ratio:>16.2f}x  {row.ours_s:>10.2f}  "
+            f"{row.floor_s:>11.2f}  {row.ours_mib:>8.1f}  {row.floor_mib:>9.1f}  {row.ms_per_resource:>6.3f}  "
+            f"{1024 * row.ours_mib / row.resources:>7.1f}  "
+            f"{f'{row.ours_wall_s:.1f} / {row.floor_wall_s:.1f}':>17}  "
+            f"{f'{row.ours_process_s:.1f} / {row.floor_process_s:.1f}':>22}"
         )
     return "\n".join(lines)
 
@@ -303,31 +296,32 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--repeat", type=int, default=5, help="timed runs per measurement; the median is reported"
+        "--resources", type=int, action="append", help="a scale (repeatable); default 1000 and 5000"
     )
     parser.add_argument(
-        "--scale",
-        type=int,
-        action="append",
-        help="1 = the plano stack; N > 1 = N synthetic sites of 64 pools (198 N + 1 resources, N <= 64); "
-        "repeatable; default: 1 and 10",
+        "--repeat", type=int, default=1, help="runs per side and scale; the median is reported"
     )
-    parser.add_argument("--max-ratio", type=float, help="exit 1 if any ours/floor ratio exceeds this")
+    parser.add_argument("--max-ratio", type=float, help="exit 1 if a ratio (time or memory) exceeds this")
+    parser.add_argument("--child", choices=("ours", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    scales: list[int] = args.scale or [1, 10]
-    if args.repeat < 1 or any(not 1 <= scale <= 64 for scale in scales):
-        parser.error("--repeat must be >= 1 and every --scale between 1 and 64")
-
-    with tempfile.TemporaryDirectory(prefix="gpudc-bench-") as out:
-        rows, notes = run(scales, args.repeat, Path(out))
-
+    if args.child:
+        work: Path = args.work
+        if args.child == "ours":
+            result = run_ours(work / "fleet.json", work / "out", work / "registrations.pickle")
+        else:
+            result = run_floor(work / "registrations.pickle")
+        print(json.dumps(result))
+        return 0
+    scales = sorted(set(args.resources or DEFAULT_SCALES))
+    if args.repeat < 1 or any(scale < 1 for scale in scales):
+        parser.error("--repeat and every --resources must be >= 1")
+    rows = [measure(scale, args.repeat) for scale in scales]
     print(
-        f"ours / floor, median of {args.repeat}; target <= {TARGET_RATIO}x (Python {sys.version.split()[0]})"
+        f"gpudc plan vs the Pulumi floor, median of {args.repeat}; target <= {TARGET_RATIO}x (Python {sys.version.split()[0]})"
     )
     print(table(rows))
-    for note in notes:
-        print(f"note: {note}")
-    worst = max(row.ratio for row in rows)
+    worst = max(max(row.time_ratio, row.memory_ratio) for row in rows)
     print(
         f"worst ratio {worst:.2f}x: {'within' if worst <= TARGET_RATIO else 'ABOVE'} the {TARGET_RATIO}x target"
     )

@@ -1,4 +1,4 @@
-"""`gpudc validate | plan | schema | catalog | checks`: a stack checked, planned offline, described.
+"""`gpudc validate | plan | report | schema | catalog | checks`: a stack checked, planned offline, described.
 
 Exit codes: 0 ok; 2 the stack file (or program input) has an error, or a warning under
 `--strict`. Every finding is printed as `severity CODE path: message, got value; fix`, never a
@@ -36,6 +36,7 @@ from gpudc.environment.schema import stack_file_schema_json
 
 if TYPE_CHECKING:
     from gpudc.environment.derived import Derived
+    from gpudc.fleet import StackOutcome
     from gpudc.preview.plan import Plan
 
 # Paragraphs of the docstring, each on one line, so the terminal (not the source) wraps them.
@@ -81,6 +82,21 @@ ProjectOption = Annotated[
     Path | None, typer.Option("--project", "-C", help="Pulumi project directory (default: search upward).")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail the command too (exit 2).")]
+StackArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The stack (its name or its file); omit it with --all or --stacks.", show_default=False
+    ),
+]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Every stack in stacks/, each in a process of its own, in parallel.")
+]
+StacksOption = Annotated[
+    str | None, typer.Option("--stacks", help="These stacks (a,b,c), each in a process of its own.")
+]
+JobsOption = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Stacks run at once (default: the CPU count).")
+]
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -106,15 +122,21 @@ def _warn(findings: Sequence[Finding], strict: bool) -> None:
 
 @app.command()
 def validate(
-    stack: str,
+    stack: StackArgument = None,
     project: ProjectOption = None,
     strict: StrictOption = False,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text, or json for CI annotations.")
     ] = OutputFormat.TEXT,
+    all_stacks: AllOption = False,
+    stacks: StacksOption = None,
+    jobs: JobsOption = None,
 ) -> None:
-    """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions."""
-    stack = _stack_name(stack)
+    """Check a stack file: schema, clusters, placement, power, cooling, racks and driver versions (--all: every stack, then the fleet)."""
+    if all_stacks or stacks is not None:
+        _run_fleet("validate", project, all_stacks, stacks, jobs, strict=strict, output=output)
+        return
+    stack = _one_stack(stack)
     try:
         plan = check_stack(read_stack(find_project(project), stack))
     except SpecError as exc:
@@ -154,12 +176,16 @@ def _print_json(stack: str, findings: Sequence[Finding], plan: EnvironmentPlan |
 
 @app.command()
 def plan(
-    stack: str,
+    stack: StackArgument = None,
     project: ProjectOption = None,
     strict: StrictOption = False,
     out: Annotated[
-        Path | None, typer.Option(help="Output directory (default: <project>/out/<stack>).")
+        Path | None,
+        typer.Option(help="Output directory (default: <project>/out/<stack>; with --all, <out>/<stack>)."),
     ] = None,
+    all_stacks: AllOption = False,
+    stacks: StacksOption = None,
+    jobs: JobsOption = None,
     policies: Annotated[
         bool,
         typer.Option(
@@ -167,8 +193,16 @@ def plan(
         ),
     ] = False,
 ) -> None:
-    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md."""
-    stack = _stack_name(stack)
+    """Run the Pulumi program offline under recording mocks; write plan.json, manifests/, helm/, report.md, report.html."""
+    if all_stacks or stacks is not None:
+        if policies:
+            errors.print(
+                "[red]error[/] --policies checks one plan: run `gpudc plan STACK --policies` per stack"
+            )
+            raise typer.Exit(code=2)
+        _run_fleet("plan", project, all_stacks, stacks, jobs, strict=strict, out=out)
+        return
+    stack = _one_stack(stack)
     try:
         found = find_project(project)
         stack_file = read_stack(found, stack)
@@ -189,6 +223,56 @@ def plan(
     _print_summary(result, found, directory, len(written))
     if policies:
         _check_policies(result)
+
+
+@app.command()
+def report(
+    stack: str,
+    project: ProjectOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="The plan's directory (default: <project>/out/<stack>).")
+    ] = None,
+    html: Annotated[
+        bool, typer.Option("--html", help="Also write report.html: floor plans, budgets, findings.")
+    ] = False,
+    png: Annotated[
+        bool,
+        typer.Option("--png", help="Also write report.png, report.html in headless Chromium (1280 px wide)."),
+    ] = False,
+) -> None:
+    """Render a plan's report again from its plan.json alone: report.md, and report.html / report.png."""
+    from gpudc.preview.html import render_html
+    from gpudc.preview.plan import PLAN_OUTPUT, Plan
+    from gpudc.preview.report import render_report
+
+    stack = _stack_name(stack)
+    try:
+        directory = out or find_project(project).root / "out" / stack
+        source = directory / "plan.json"
+        if not source.is_file():
+            raise SpecError.single(
+                str(source), "no such plan", fix=f"run `gpudc plan {stack}` first", check=PLAN_OUTPUT
+            )
+        planned = Plan.from_json(source.read_text(encoding="utf-8"))
+    except SpecError as exc:
+        raise _fail(exc) from None
+    written = [directory / "report.md"]
+    written[0].write_text(render_report(planned), encoding="utf-8")
+    if html or png:
+        written.append(directory / "report.html")
+        written[-1].write_text(render_html(planned), encoding="utf-8")
+    if png:
+        from gpudc.preview.browser import render_png
+
+        try:
+            rendered = render_png(written[-1], directory / "report.png")
+        except (FileNotFoundError, RuntimeError) as exc:
+            errors.print(f"[red]error[/] report.png: {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        written.append(rendered.png)
+        for message in rendered.console:
+            errors.print(f"[yellow]console[/] {printable(message)}", soft_wrap=True)
+    console.print(f"wrote {', '.join(str(path) for path in written)}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -387,6 +471,226 @@ def _print_summary(result: Plan, project: Project, directory: Path, files: int) 
                 soft_wrap=True,
             )
     console.print(f"wrote {files} files to {directory}", markup=False)
+
+
+# --- the fleet: --all / --stacks ------------------------------------------------------------
+
+
+def _one_stack(stack: str | None) -> str:
+    if stack is None:
+        errors.print("[red]error[/] give a stack (e.g. `plano`), or --all, or --stacks a,b")
+        raise typer.Exit(code=2)
+    return _stack_name(stack)
+
+
+def _chosen_stacks(found: Project, all_stacks: bool, stacks: str | None) -> list[str]:
+    known = found.stacks()
+    if all_stacks:
+        if not known:
+            errors.print(f"[red]error[/] {found.stacks_dir} has no stack files (Pulumi.<stack>.yaml)")
+            raise typer.Exit(code=2)
+        return known
+    chosen = list(
+        dict.fromkeys(_stack_name(name.strip()) for name in (stacks or "").split(",") if name.strip())
+    )
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        errors.print(
+            f"[red]error[/] --stacks: {', '.join(printable(name) for name in unknown) or 'no stack given'}; "
+            f"stacks with files: {', '.join(known) or 'none'}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=2)
+    return chosen
+
+
+def _run_fleet(
+    command: str,
+    project: Path | None,
+    all_stacks: bool,
+    stacks: str | None,
+    jobs: int | None,
+    *,
+    strict: bool,
+    output: OutputFormat = OutputFormat.TEXT,
+    out: Path | None = None,
+) -> None:
+    """Each stack in its own process with a progress display, then the fleet checks and a summary;
+    exit 2 naming every stack that failed."""
+    from gpudc.environment.fleet import check_fleet
+    from gpudc.fleet import plan_stack, run_fleet, validate_stack
+
+    try:
+        found = find_project(project)
+    except SpecError as exc:
+        raise _fail(exc) from None
+    chosen = _chosen_stacks(found, all_stacks, stacks)
+    work, args = (validate_stack, (found.root,)) if command == "validate" else (plan_stack, (found.root, out))
+    quiet = output is OutputFormat.JSON
+    with _FleetProgress(chosen, command, quiet=quiet) as progress:
+        outcomes = run_fleet(work, chosen, *args, jobs=jobs, progress=progress.update)
+    fleet_findings = check_fleet({o.stack_file: o.spec for o in outcomes if o.ok and o.spec is not None})
+    failed = [o for o in outcomes if not o.ok or (strict and o.warnings)]
+    if command == "plan":
+        _write_fleet_page(found, outcomes, fleet_findings, out)
+    if quiet:
+        document = {
+            "ok": not failed and not fleet_findings,
+            "stacks": [
+                {
+                    "stack": o.stack,
+                    "file": o.stack_file,
+                    "ok": o not in failed,
+                    "findings": [finding.as_json() for finding in o.findings],
+                }
+                for o in outcomes
+            ],
+            "fleet": [finding.as_json() for finding in fleet_findings],
+        }
+        print(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        for outcome in outcomes:
+            if outcome.findings:
+                errors.print(f"[bold]{printable(outcome.stack_file)}[/]", soft_wrap=True)
+                _print_findings(outcome.findings)
+        if fleet_findings:
+            errors.print("[bold]the fleet[/] (checks across stacks)")
+            _print_findings(fleet_findings)
+        # A CI log is not a terminal and has no width: give the table the room it needs.
+        wide = console if console.is_terminal else Console(highlight=False, width=160)
+        wide.print(_fleet_table(outcomes, command))
+    if failed or fleet_findings:
+        reasons = [f"{o.stack} ({_counted(o)})" for o in failed]
+        if fleet_findings:
+            reasons.append(f"the fleet ({len(fleet_findings)} cross-stack error(s))")
+        errors.print(
+            f"[bold red]failed:[/] {', '.join(printable(reason) for reason in reasons)}", soft_wrap=True
+        )
+        raise typer.Exit(code=2)
+
+
+def _counted(outcome: StackOutcome) -> str:
+    if outcome.errors or not outcome.ok:
+        return f"{outcome.errors} error(s)"
+    return f"{outcome.warnings} warning(s) under --strict"
+
+
+class _FleetProgress:
+    """A live line per stack in a terminal; in a CI log (no terminal), one line as each ends."""
+
+    def __init__(self, stacks: Sequence[str], command: str, *, quiet: bool) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.live = errors.is_terminal and not quiet
+        self.quiet = quiet
+        self.progress = Progress(
+            SpinnerColumn(finished_text="·"),
+            TextColumn("{task.description}"),
+            TextColumn("{task.fields[state]}"),
+            TimeElapsedColumn(),
+            console=errors,
+            disable=not self.live,
+            transient=False,
+        )
+        self.overall = self.progress.add_task(
+            f"[bold]{command} {len(stacks)} stack(s)", total=len(stacks), state=""
+        )
+        self.tasks = {
+            stack: self.progress.add_task(printable(stack), total=1, state="queued", start=False)
+            for stack in stacks
+        }
+
+    def __enter__(self) -> _FleetProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def update(self, stack: str, phase: str, outcome: StackOutcome | None) -> None:
+        task = self.tasks[stack]
+        if phase == "running":
+            self.progress.start_task(task)
+            self.progress.update(task, state="[cyan]running")
+        elif outcome is not None:
+            state = "[green]ok" if outcome.ok else f"[red]failed ({_counted(outcome)})"
+            self.progress.update(task, completed=1, state=state)
+            self.progress.advance(self.overall)
+            if not self.live and not self.quiet:
+                errors.print(f"{printable(stack)}: {state}", soft_wrap=True)
+
+
+_FLEET_COLUMNS = (
+    ("sites", "sites"),
+    ("clusters", "clusters"),
+    ("nodes", "nodes"),
+    ("GPUs", "gpus"),
+    ("IT MW", "it_power_kw"),
+    ("facility MW", "facility_power_kw"),
+    ("MWh/yr", "facility_energy_mwh_per_year"),
+    ("t CO2/yr", "co2_tonnes_per_year"),
+    ("m3 water/yr", "water_m3_per_year"),
+)
+
+
+def fleet_figures(outcome: StackOutcome) -> dict[str, float]:
+    """A stack's row of the fleet summary (all zero when it did not validate)."""
+    derived = outcome.derived
+    if derived is None:
+        return {key: 0.0 for _, key in _FLEET_COLUMNS}
+    figures = {key: derived.total(key) for _, key in _FLEET_COLUMNS if key not in ("sites", "clusters")}
+    figures["sites"] = float(len(derived.sites))
+    figures["clusters"] = float(sum(len(site.clusters) for site in derived.sites))
+    figures["it_power_kw"] /= 1000
+    figures["facility_power_kw"] /= 1000
+    return figures
+
+
+def _fleet_table(outcomes: Sequence[StackOutcome], command: str) -> Table:
+    table = Table(title=f"fleet: {len(outcomes)} stack(s)")
+    table.add_column("stack")
+    table.add_column("status")
+    for title, _ in _FLEET_COLUMNS:
+        table.add_column(title, justify="right")
+    if command == "plan":
+        table.add_column("resources", justify="right")
+    totals = dict.fromkeys((key for _, key in _FLEET_COLUMNS), 0.0)
+    resources = 0
+    for outcome in outcomes:
+        figures = fleet_figures(outcome)
+        for key, value in figures.items():
+            totals[key] += value
+        resources += outcome.resources or 0
+        row = [printable(outcome.stack), "ok" if outcome.ok else "[red]failed"]
+        row += [_figure(key, figures[key]) if outcome.derived else "-" for _, key in _FLEET_COLUMNS]
+        if command == "plan":
+            row.append(f"{outcome.resources:,}" if outcome.resources is not None else "-")
+        table.add_row(*row)
+    total_row = ["[bold]total", ""] + [_figure(key, totals[key]) for _, key in _FLEET_COLUMNS]
+    if command == "plan":
+        total_row.append(f"{resources:,}")
+    table.add_row(*total_row, end_section=True)
+    return table
+
+
+def _figure(key: str, value: float) -> str:
+    if key in ("sites", "clusters", "nodes", "gpus"):
+        return f"{value:,.0f}"
+    if key.endswith("_kw"):  # shown in MW
+        return f"{value:,.2f}"
+    return f"{value:,.1f}"
+
+
+def _write_fleet_page(
+    found: Project, outcomes: Sequence[StackOutcome], fleet_findings: Sequence[Finding], out: Path | None
+) -> None:
+    from gpudc.preview.html import render_fleet_page
+
+    directory = out or found.root / "out"
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = [(o.stack, o.ok, fleet_figures(o), [f.as_json() for f in o.findings]) for o in outcomes]
+    page = render_fleet_page(found.name, rows, [f.as_json() for f in fleet_findings])
+    (directory / "fleet.html").write_text(page, encoding="utf-8")
 
 
 def _print_pools(derived: Derived) -> None:

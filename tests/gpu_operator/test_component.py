@@ -229,7 +229,10 @@ def test_validation_job_and_burn_in_gate(planned: Callable[[str], Plan]) -> None
     # The diagnostic gates the taint removal: it is the init container, kubectl the main one.
     assert [c["name"] for c in pod["initContainers"]] == ["dcgm-diag"]
     assert pod["initContainers"][0]["command"][-1] == "nv-hostengine && dcgmi diag -r 3"
-    assert pod["initContainers"][0]["resources"] == {"limits": {"nvidia.com/gpu": 8}}
+    assert pod["initContainers"][0]["resources"] == {
+        "requests": {"cpu": "1", "memory": "1Gi"},
+        "limits": {"nvidia.com/gpu": 8, "cpu": "4", "memory": "8Gi"},
+    }
     (lift,) = pod["containers"]
     assert lift["image"] == "registry.k8s.io/kubectl:v1.34.0"
     assert lift["args"] == ["taint", "node", "$(NODE_NAME)", "gpudc.io/burn-in=pending:NoSchedule-"]

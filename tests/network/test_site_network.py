@@ -203,3 +203,18 @@ def test_fleet_check_names_both_stack_files_and_ranges() -> None:
         "stacks/Pulumi.plano-copy.yaml site plano cluster/plano/pods 10.72.0.0/13 ("
     )
     assert address_space_overlap({"stacks/Pulumi.plano.yaml": spec}) == []
+
+
+def test_validate_all_refuses_a_copy_of_plano(scratch: Path, gpudc_cli: Callable[..., Any]) -> None:
+    import shutil
+
+    for name in ("plano", "plano-copy"):
+        shutil.copy(ROOT / "stacks" / "Pulumi.plano.yaml", scratch / "stacks" / f"Pulumi.{name}.yaml")
+    result = gpudc_cli("validate", "--all", "-C", str(scratch))
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert (
+        "error GPUDC-NET-005 stacks/Pulumi.plano.yaml:sites[0].network.supernets: stacks/Pulumi.plano.yaml "
+        "site plano cluster/plano/pods 10.72.0.0/13 overlaps stacks/Pulumi.plano-copy.yaml site plano "
+        "cluster/plano/pods 10.72.0.0/13 (39 overlapping subnet pairs)"
+    ) in output

@@ -1,6 +1,6 @@
 """The canary: secrets planted in config (`secure:`) and in code (`Output.secret`) never reach
-plan.json, manifests, Helm values, the report, the diff or the console. It fails if redaction is
-removed."""
+plan.json, manifests, Helm values, the reports (Markdown and HTML), the diff or the console. It
+fails if redaction is removed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, gpudc_cli: Any) ->
     assert {path.relative_to(out).as_posix() for path in written} == {
         "plan.json",
         "report.md",
+        "report.html",
         "manifests/canary/secret-default-registry.yaml",
         "helm/canary/default-chart.values.yaml",
     }

@@ -491,8 +491,9 @@ def test_extreme_numbers_in_a_users_node_model_are_refused(
 
 
 def test_a_node_model_at_every_upper_bound_plans_with_findings_not_overflow(build: Any) -> None:
-    # 2,000 kW systems of 1,024 GPUs and 1,024 nodes, 97 of them (99,328 nodes): every product is
-    # finite; the system fits no 500 kW rack, which is an error with its path.
+    # 2,000 kW systems of 1,024 GPUs and 1,024 nodes, 48 of them (49,152 nodes, the most whole
+    # systems a stack's 50,000-node bound allows): every product is finite; the system fits no
+    # 500 kW rack, which is an error with its path.
     model = {
         **NODE_MODELS["hgx-h100-8gpu"].model_dump(mode="json"),
         "name": "max-box",
@@ -510,14 +511,14 @@ def test_a_node_model_at_every_upper_bound_plans_with_findings_not_overflow(buil
         rows=[{"name": f"r{i}", "racks": 200} for i in range(100)],
     )
     site = build.data(
-        halls=[hall], utility_power_mw=5000, pools=[build.pool(node_model="max-box", nodes=97 * 1024)]
+        halls=[hall], utility_power_mw=5000, pools=[build.pool(node_model="max-box", nodes=48 * 1024)]
     )
     env = parse_environment({"node_models": {"max-box": model}, "sites": [site]})
     with pytest.raises(SpecError) as caught:
         plan_environment(env)
     assert [(issue.code, issue.path) for issue in caught.value.errors] == [
         ("GPUDC-RACK-001", "sites[0].pools[0].hall"),
-        # 97 x 2,000 = 194,000 kW x 1.4 = 271,600 kW of the 5 GW feed: fits; the hall's 900,000 kW too
+        # 48 x 2,000 = 96,000 kW x 1.4 = 134,400 kW of the 5 GW feed: fits; the hall's 900,000 kW too
     ]
     assert "one max-box system needs 2000 kW and 60U" in caught.value.errors[0].message
     assert not any(re.search(r"\b(inf|nan)\b", str(issue)) for issue in caught.value.issues)

@@ -19,7 +19,10 @@ def _environment(package: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        # HTML templates (`*.html.j2`) escape every value; text and YAML ones write it as it is.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False, default=False
+        ),
     )
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "HallFigures",
     "ModelOverride",
     "PoolFigures",
+    "RackRun",
+    "RowFigures",
     "SiteFigures",
     "SubnetRecord",
     "TenantFigures",
@@ -63,6 +65,28 @@ class Energy(_Record):
     water_m3_per_year: float
 
 
+class RackRun(_Record):
+    """Consecutive racks of a row that are alike (same use, pool and planned kW): a floor plan
+    of 25,000 racks is a few hundred runs, not 25,000 records in every plan.json."""
+
+    count: Annotated[int, Field(ge=1)]
+    use: Literal["pool", "network", "storage", "free"]
+    pool: str | None = None
+    kw: Annotated[
+        float, Field(description="Planned draw of each rack (kW): its pool's systems, or its reservation.")
+    ] = 0.0
+
+
+class RowFigures(_Record):
+    name: str
+    runs: list[RackRun]
+
+    def racks(self, hall: str) -> list[tuple[str, RackRun]]:
+        """Each rack's id (`<hall>/<row>-<nn>`, numbered from 01 as placement numbers them) and its run."""
+        numbered = [run for run in self.runs for _ in range(run.count)]
+        return [(f"{hall}/{self.name}-{index:02d}", run) for index, run in enumerate(numbered, start=1)]
+
+
 class HallFigures(Energy):
     name: str
     cooling: str
@@ -76,6 +100,8 @@ class HallFigures(Energy):
     racks_reserved: int
     racks_used: int
     racks_free: int
+    rack_power_kw: Annotated[float | None, Field(description="What each rack position takes (kW).")] = None
+    rows: Annotated[list[RowFigures], Field(description="The floor plan: rows of racks, in order.")] = []
 
 
 class PoolFigures(Energy):

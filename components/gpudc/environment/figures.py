@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import groupby
 from typing import Any
 
 from gpudc.catalog.gpus import GPU_MODELS
@@ -19,6 +20,8 @@ from gpudc.environment.derived import (
     HallFigures,
     ModelOverride,
     PoolFigures,
+    RackRun,
+    RowFigures,
     SiteFigures,
     SubnetRecord,
     TenantFigures,
@@ -28,7 +31,8 @@ from gpudc.environment.derived import (
 from gpudc.environment.plan import EnvironmentPlan, SitePlan, Waived
 from gpudc.network.switchconfig import leaf_configs
 from gpudc.scheduling.quotas import FlavorQuota
-from gpudc.site.capacity import Footprint
+from gpudc.site.capacity import Footprint, rack_ids
+from gpudc.site.spec import HallSpec
 
 __all__ = ["derived_block", "environment_derived", "site_figures"]
 
@@ -44,6 +48,37 @@ def _energy(fp: Footprint) -> dict[str, float]:
         "co2_tonnes_per_year": _r(fp.co2_tonnes),
         "water_m3_per_year": _r(fp.water_m3),
     }
+
+
+def _floor_plan(hall: HallSpec, site: SitePlan) -> list[RowFigures]:
+    """Every rack of the hall, row by row, as runs of alike racks: the pool placed in them, or
+    their reservation, or free. Placement keeps the last `network_racks + storage_racks` racks of
+    a hall (site.capacity); of those, the network racks come first."""
+    placed = {rack.rack: (pool.name, rack.power_kw) for pool in site.pools for rack in pool.capacity.racks}
+    ids = rack_ids(hall)
+    network_from = len(ids) - hall.network_racks - hall.storage_racks
+    storage_from = len(ids) - hall.storage_racks
+    uses: list[tuple[str, str | None, float]] = []
+    for index, local in enumerate(ids):
+        rack = f"{hall.name}/{local}"
+        if rack in placed:
+            pool, kw = placed[rack]
+            uses.append(("pool", pool, _r(kw)))
+        elif index >= storage_from:
+            uses.append(("storage", None, _r(hall.storage_rack_kw or 0.0)))
+        elif index >= network_from:
+            uses.append(("network", None, _r(hall.network_rack_kw or 0.0)))
+        else:
+            uses.append(("free", None, 0.0))
+    rows, start = [], 0
+    for row in hall.rows:
+        runs = [
+            RackRun(count=len(list(group)), use=use, pool=pool, kw=kw)
+            for (use, pool, kw), group in groupby(uses[start : start + row.racks])
+        ]
+        rows.append(RowFigures(name=row.name, runs=runs))
+        start += row.racks
+    return rows
 
 
 def _quota(quota: FlavorQuota | None) -> dict[str, object]:
@@ -90,9 +125,11 @@ def site_figures(site: SitePlan) -> SiteFigures:
                 racks_reserved=hall.racks_reserved,
                 racks_used=hall.racks_used,
                 racks_free=hall.racks_free,
+                rack_power_kw=spec.rack_power_kw,
+                rows=_floor_plan(spec, site),
                 **_energy(hall.footprint),
             )
-            for hall in capacity.halls
+            for hall, spec in zip(capacity.halls, site.spec.halls, strict=True)
         ],
         pools=[
             PoolFigures(

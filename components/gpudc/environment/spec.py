@@ -3,9 +3,9 @@ warnings it has chosen to accept."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from gpudc.catalog.gpus import GPU_MODELS
 from gpudc.catalog.models import GpuModel, NodeModel
@@ -21,7 +21,25 @@ from gpudc.core.spec import (
 )
 from gpudc.site.spec import SiteSpec
 
-__all__ = ["EnvironmentSpec", "Waiver"]
+__all__ = ["MAX_HALLS", "MAX_NODES", "MAX_POOLS", "MAX_RACKS", "MAX_SITES", "EnvironmentSpec", "Waiver"]
+
+# What one stack should hold: a campus, planned and deployed as one unit. Beyond it the answer is
+# the fleet (several stacks, checked together by `gpudc validate --all`), not a bigger file:
+# every stack-wide figure below keeps `validate` of the biggest file allowed under a few seconds
+# and `plan` under a minute (bench/plan_bench.py). A 64-site x 256-pool file took 106 s and
+# 2.8 GB to plan before these bounds.
+MAX_SITES = 16
+MAX_HALLS = 128
+MAX_POOLS = 1024
+MAX_RACKS = 25_000
+# Pools register resources per node (a NodePatch or a BareMetalHost each), so plan time grows
+# with nodes: 50,000 nodes (400,000 GPUs at eight a node) plan in minutes, not hours.
+MAX_NODES = 50_000
+_ROW_RACKS = 200  # RowSpec.racks' bound
+_POOL_NODES = 100_000  # NodePoolSpec.nodes' bound
+_SPLIT = (
+    "split the fleet into several stacks (one per campus) and check them together with `gpudc validate --all`"
+)
 
 
 class Waiver(SpecModel):
@@ -74,7 +92,14 @@ class EnvironmentSpec(SpecModel):
         ),
     ] = {}
     sites: Annotated[
-        tuple[SiteSpec, ...], Field(min_length=1, max_length=64, description="Datacenter sites.")
+        tuple[SiteSpec, ...],
+        Field(
+            min_length=1,
+            max_length=MAX_SITES,
+            description=f"Datacenter sites. One stack holds at most {MAX_SITES} sites, {MAX_HALLS} halls, "
+            f"{MAX_POOLS:,} pools, {MAX_RACKS:,} racks and {MAX_NODES:,} nodes in all; a bigger fleet is "
+            "several stacks.",
+        ),
     ]
     waivers: Annotated[
         tuple[Waiver, ...],
@@ -88,6 +113,36 @@ class EnvironmentSpec(SpecModel):
             "are unprotected), 'retain' (deleting them in Pulumi leaves them in the cluster) or 'none'."
         ),
     ] = Protection.NONE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fits_one_stack(cls, data: Any) -> Any:
+        """Refuse a file bigger than one stack before parsing it: the counts come from the raw
+        data, so a 64-site file is answered at once, not after seconds of validation."""
+        sites = data.get("sites") if isinstance(data, dict) else None
+        if not isinstance(sites, list | tuple):
+            return data
+        site_items = [site for site in sites if isinstance(site, dict)]
+        halls = [h for site in site_items for h in _items(site, "halls") if isinstance(h, dict)]
+        counts = {
+            "sites": (len(sites), MAX_SITES),
+            "halls": (len(halls), MAX_HALLS),
+            "pools": (sum(len(_items(site, "pools")) for site in site_items), MAX_POOLS),
+            "racks": (sum(_racks(hall) for hall in halls), MAX_RACKS),
+            "nodes": (sum(_nodes(pool) for site in site_items for pool in _items(site, "pools")), MAX_NODES),
+        }
+        raise_field_problems(
+            "EnvironmentSpec",
+            [
+                (
+                    "sites",
+                    f"this stack has {count:,} {what} in all; one stack holds at most {limit:,}: {_SPLIT}",
+                )
+                for what, (count, limit) in counts.items()
+                if count > limit
+            ],
+        )
+        return data
 
     @field_validator("waivers")
     @classmethod
@@ -129,3 +184,24 @@ class EnvironmentSpec(SpecModel):
         if problem:
             raise ValueError(problem)
         return sites
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
+    value = data.get(key)
+    return value if isinstance(value, list | tuple) else ()
+
+
+def _nodes(pool: Any) -> int:
+    """A pool's nodes, where they are a count the pool's own bound allows (else that field's error)."""
+    nodes = pool.get("nodes") if isinstance(pool, dict) else None
+    return nodes if type(nodes) is int and 0 < nodes <= _POOL_NODES else 0
+
+
+def _racks(hall: dict[str, Any]) -> int:
+    """Racks a hall's rows give, counting only counts the row's own bound allows (a row of
+    10**400 racks is that field's error, reported at its path, not a stack too big)."""
+    return sum(
+        row["racks"]
+        for row in _items(hall, "rows")
+        if isinstance(row, dict) and type(row.get("racks")) is int and 0 < row["racks"] <= _ROW_RACKS
+    )

@@ -320,7 +320,12 @@ def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any
         "image": DCGM_IMAGE,
         # nv-hostengine daemonises by default; dcgmi then talks to it on localhost.
         "command": ["/bin/bash", "-c", f"nv-hostengine && dcgmi diag -r {pool.dcgm_diag_level}"],
-        "resources": {"limits": {"nvidia.com/gpu": pool.gpus_per_node}},
+        # gpudc's sizing: dcgmi drives the GPUs; the CPU and memory it needs stay small, and a
+        # bound keeps a stuck diagnostic from starving the node's own daemons.
+        "resources": {
+            "requests": {"cpu": "1", "memory": "1Gi"},
+            "limits": {"nvidia.com/gpu": pool.gpus_per_node, "cpu": "4", "memory": "8Gi"},
+        },
         "securityContext": {"privileged": True},
     }
     containers: list[dict[str, Any]] = [diag]
@@ -335,6 +340,10 @@ def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any
                     "image": _KUBECTL_IMAGE.format(minor=minor),
                     "args": ["taint", "node", "$(NODE_NAME)", f"{BURN_IN_TAINT.as_flag()}-"],
                     "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+                    "resources": {
+                        "requests": {"cpu": "50m", "memory": "64Mi"},
+                        "limits": {"cpu": "200m", "memory": "128Mi"},
+                    },
                 }
             ],
         )

@@ -1,4 +1,4 @@
-"""Write a plan to `out/<stack>/`: plan.json, manifests/, helm/, report.md and network/."""
+"""Write a plan to `out/<stack>/`: plan.json, manifests/, helm/, report.md, report.html and network/."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import shutil
 from pathlib import Path
 
 from gpudc.core.errors import SpecError
+from gpudc.preview.html import render_html
 from gpudc.preview.plan import PLAN_OUTPUT, Plan
 from gpudc.preview.render import helm_values, manifests
 from gpudc.preview.report import render_report
 
 __all__ = ["OUTPUTS", "write_plan"]
 
-OUTPUTS = ("plan.json", "report.md", "manifests", "helm", "network")
-"""Everything `write_plan` writes, and so everything it may remove from an earlier plan."""
+OUTPUTS = ("plan.json", "report.md", "report.html", "report.png", "manifests", "helm", "network")
+"""Everything `write_plan` (and `gpudc report --png`) writes, and so everything it may remove
+from an earlier plan: a stale screenshot goes with the plan it showed."""
 
 
 def write_plan(plan: Plan, directory: Path) -> list[Path]:
@@ -25,6 +27,7 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
     files: dict[Path, str] = {
         directory / "plan.json": plan.to_json(),
         directory / "report.md": render_report(plan),
+        directory / "report.html": render_html(plan),
     }
     for manifest in manifests(plan):
         files[directory / "manifests" / manifest.filename] = manifest.to_yaml()

@@ -97,8 +97,34 @@ def plan_callable(
     This is how tests and benchmarks exercise components without a program directory.
     """
     context = contextvars.copy_context()
-    with _few_collections():
+    with _few_collections(), _no_source_positions():
         return context.run(_plan_in_context, program, project, stack, config or StackConfig({}, ()))
+
+
+@contextlib.contextmanager
+def _no_source_positions() -> Iterator[None]:
+    """Skip the source position Pulumi computes for every registration.
+
+    Before each `RegisterResource` the SDK walks and formats the whole Python stack
+    (`pulumi.runtime.resource._get_stack_trace`: `traceback.extract_stack`, source lines read,
+    each file turned into a URI) so that the engine can point its diagnostics at the line that
+    made the resource. The offline plan records no source positions, and the walk costs more the
+    deeper components nest: about 15% of a plan's CPU time at 1,200 resources (bench/). Under a
+    real `pulumi preview`/`up` nothing changes. Where a Pulumi release renames the function, the
+    plan just computes positions again.
+    """
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime.proto import source_pb2
+
+    original = getattr(sdk_resource, "_get_stack_trace", None)
+    if original is None:
+        yield
+        return
+    sdk_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace, as where none is found
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = original
 
 
 @contextlib.contextmanager

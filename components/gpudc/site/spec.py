@@ -243,7 +243,7 @@ class SiteSpec(SpecModel):
     ] = ()
     halls: Annotated[
         tuple[HallSpec, ...],
-        Field(max_length=64, description="Data halls; a site whose pools are all managed needs none."),
+        Field(max_length=32, description="Data halls; a site whose pools are all managed needs none."),
     ] = ()
     pools: Annotated[tuple[NodePoolSpec, ...], Field(max_length=256, description="GPU node pools.")] = ()
     network: Annotated[
