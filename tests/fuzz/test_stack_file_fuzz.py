@@ -154,7 +154,32 @@ def _derived_seeds(lab: dict[str, Any]) -> dict[str, Any]:
     return {"own-hardware": own, "clusters": clusters, "host-driver": host, "managed": managed}
 
 
-SEEDS = {**FILE_SEEDS, **_derived_seeds(FILE_SEEDS["lab"])}
+def _plano_in_small(plano: dict[str, Any]) -> dict[str, Any]:
+    """Plano's shape (four halls, four pools, its waiver, tenants) at a size a fuzz example can
+    plan in a fraction of a second: one system a pool, nodes joined outside gpudc. The real plano
+    (a BareMetalHost and a BMC Secret per machine, ~1,400 resources) is planned once by
+    `test_the_seed_stacks_plan_cleanly`; thousands of examples of it would take the suite's budget."""
+    small = copy.deepcopy(plano)
+    env = small["config"]["gpudc:environment"]
+    for site in env["sites"]:
+        for pool in site["pools"]:
+            pool["nodes"] = 18 if "gb200" in pool["node_model"] else 4
+            pool.pop("inventory", None)
+            pool["provisioner"] = {"type": "existing"}
+        for cluster in site.get("clusters", ()):
+            for tenant in cluster.get("tenants", ()):
+                for quota in tenant["gpus"]:  # three tenants' 8 GPUs fit in 4 nodes of 8
+                    quota.update(
+                        {key: min(quota[key], 8) for key in ("gpus", "borrowing_limit", "lending_limit")}
+                    )
+    return small
+
+
+SEEDS = {
+    **FILE_SEEDS,
+    "plano": _plano_in_small(FILE_SEEDS["plano"]),
+    **_derived_seeds(FILE_SEEDS["lab"]),
+}
 
 
 def _schema_words() -> tuple[list[str], list[str]]:
