@@ -211,3 +211,32 @@ def test_plano_machines_are_bare_metal_hosts(planned: Callable[[str], Plan]) -> 
     assert len(hosts) == 682
     racks = {r.inputs["metadata"]["labels"]["topology.gpudc.io/rack"] for r in hosts if "gb200" in r.name}
     assert len(racks) == 8  # an NVL72 rack is one NVLink domain: 18 nodes share its label
+
+
+def test_plano_topology_has_the_fabric_above_the_rack(planned: Callable[[str], Plan]) -> None:
+    plan = planned("plano")
+    (topology,) = [r for r in plan.resources if r.type.endswith(":Topology")]
+    assert [level["nodeLabel"] for level in topology.inputs["spec"]["levels"]] == [
+        "fabric.topograph.run/tier-1",
+        "fabric.topograph.run/tier-0",
+        "topology.gpudc.io/rack",
+        "kubernetes.io/hostname",
+    ]
+    flavors = {
+        r.inputs["metadata"]["name"]: r.inputs["spec"]
+        for r in plan.resources
+        if r.type.endswith(":ResourceFlavor")
+    }
+    # l40s-inference is on no fabric: its nodes lack the fabric labels, so its flavor names no topology.
+    assert {name: "topologyName" in spec for name, spec in flavors.items()} == {
+        "plano-h100-a": True,
+        "plano-h200-a": True,
+        "plano-gb200-a": True,
+        "plano-l40s-inference": False,
+    }
+    host = next(r for r in plan.resources if r.type.endswith(":BareMetalHost") and "h100-a-a-01-01" in r.name)
+    assert host.inputs["metadata"]["labels"]["fabric.topograph.run/tier-0"] == "h100-roce-su01"
+    (sync,) = [r for r in plan.resources if r.type.endswith(":Metal3ClusterPatch")]
+    assert sync.inputs["metadata"]["annotations"]["metal3.io/metal3-label-sync-prefixes"] == (
+        "topology.gpudc.io,fabric.topograph.run,accelerator.topograph.run"
+    )

@@ -21,6 +21,7 @@ from gpudc.core.spec import Protection
 from gpudc.environment.plan import ClusterPlan, PoolPlan
 from gpudc.gpu_operator.component import GpuOperator
 from gpudc.network.component import SiteNetwork
+from gpudc.network.topology import ACCELERATOR_DOMAIN_KEY, fabric_tier_key
 from gpudc.nodepool.component import BmcLogin, GpuNodePool
 from gpudc.nodepool.provisioning import CapiMetal3Provisioner
 from gpudc.options import child_opts, spec_inputs
@@ -31,6 +32,8 @@ from gpudc.tenancy.component import Tenant
 # Metal3Cluster lists (cluster-api-provider-metal3 v1.13.2, baremetal/metal3labelsync:
 # PrefixAnnotationKey; docs/labelsync.md).
 LABEL_SYNC_ANNOTATION = "metal3.io/metal3-label-sync-prefixes"
+# The prefixes of topograph's label keys, which hosts on a fabric carry too.
+FABRIC_LABEL_PREFIXES = tuple(key.split("/", 1)[0] for key in (fabric_tier_key(0), ACCELERATOR_DOMAIN_KEY))
 
 __all__ = ["Cluster", "MovedFrom"]
 
@@ -100,6 +103,7 @@ class Cluster(pulumi.ComponentResource):
             site=plan.site,
             opts=child_opts(self, opts, provider=providers.workload),
         )
+        on_topology = {quota.pool: quota.on_topology for quota in plan.scheduling.quotas}
         self._pools = {
             pool.name: GpuNodePool(
                 f"{name}-{pool.name}",
@@ -107,7 +111,7 @@ class Cluster(pulumi.ComponentResource):
                 plan=pool,
                 management=providers.management,
                 bmc=logins.get(pool.name),
-                topology=plan.scheduling.topology,
+                topology=plan.scheduling.topology if on_topology[pool.name] else None,
                 kueue=self._scheduling.kueue,
                 opts=child(pool.name, depends_on=[namespace]),
             )
@@ -189,7 +193,7 @@ def _sync_rack_labels(
             "name": capi.metal3_cluster or capi.name,
             "namespace": capi.namespace,
             "annotations": {
-                LABEL_SYNC_ANNOTATION: TOPOLOGY_LABEL_PREFIX,
+                LABEL_SYNC_ANNOTATION: ",".join((TOPOLOGY_LABEL_PREFIX, *FABRIC_LABEL_PREFIXES)),
                 "pulumi.com/patchFieldManager": "gpudc",
             },
         },

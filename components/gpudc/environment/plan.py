@@ -140,6 +140,16 @@ class PoolPlan:
         return dict(sorted(labels.items()))
 
     @property
+    def placed_labels(self) -> tuple[dict[str, str], ...]:
+        """Per node of `placed`, the labels of where it stands: hall, row, rack, and its position
+        in the fabric (topograph's keys) when the site declares a network."""
+        fabric = self.network.node_labels if self.network is not None else ()
+        return tuple(
+            {**node.labels, **(fabric[index] if index < len(fabric) else {})}
+            for index, node in enumerate(self.placed)
+        )
+
+    @property
     def spares(self) -> tuple[PlacedNode, ...]:
         """Inventory machines beyond the pool's size, in file order (Metal3 claims any `nodes` of
         the hosts; the ones listed last are the ones called spares in the report)."""
@@ -347,6 +357,10 @@ def plan_site(
                 pools=[
                     (pool.name, pool.node_model, pool.nodes, pool.gpus, bool(pool.placed)) for pool in pools
                 ],
+                fabric_levels=sliced.fabric_levels if sliced else (),
+                on_fabric=frozenset(
+                    pool.name for pool in pools if pool.network and any(pool.network.node_labels)
+                ),
             )
             operator = replace(operator, protection=protection)
             tenants, tenant_findings = _plan_tenants(cluster, site.name, at, scheduling, secrets)

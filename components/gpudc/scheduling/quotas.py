@@ -54,6 +54,8 @@ class FlavorQuota:
     cpu_cores: int
     memory_gib: int
     racked: bool
+    on_topology: bool = False
+    """Whether the flavor names the cluster's Topology: its nodes carry every level's label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +71,18 @@ class SchedulingPlan:
 
 
 def plan_scheduling(
-    spec: SchedulingSpec, *, cluster: str, site: str, pools: Sequence[tuple[str, NodeModel, int, int, bool]]
+    spec: SchedulingSpec,
+    *,
+    cluster: str,
+    site: str,
+    pools: Sequence[tuple[str, NodeModel, int, int, bool]],
+    fabric_levels: tuple[str, ...] = (),
+    on_fabric: frozenset[str] = frozenset(),
 ) -> SchedulingPlan:
     """`pools` is (name, node model, nodes, GPUs, racked) per pool of the cluster. Racked pools'
-    nodes carry rack labels, so the cluster gets a rack -> hostname Topology for them."""
+    nodes carry rack labels, so the cluster gets a rack -> hostname Topology for them; with a
+    fabric, its levels (`fabric_levels`, top-down) go above the rack, and only the pools
+    `on_fabric` (whose nodes carry those labels too) can name that Topology."""
     quotas = tuple(
         FlavorQuota(
             pool=name,
@@ -84,15 +94,16 @@ def plan_scheduling(
             memory_gib=nodes
             * max(model.memory_gib // model.nodes_per_system - spec.system_reserve.memory_gib, 0),
             racked=racked,
+            on_topology=racked and (not fabric_levels or name in on_fabric),
         )
         for name, model, nodes, gpus, racked in pools
     )
-    racked = any(quota.racked for quota in quotas)
+    placed = any(quota.on_topology for quota in quotas)
     return SchedulingPlan(
         spec=spec,
         cluster_queue=k8s_name(cluster),
         cohort=spec.cohort or k8s_name(cluster),
-        topology=k8s_name(cluster, "racks") if racked else None,
-        topology_levels=(RACK_LABEL, HOSTNAME_LABEL) if racked else (),
+        topology=k8s_name(cluster, "racks") if placed else None,
+        topology_levels=(*fabric_levels, RACK_LABEL, HOSTNAME_LABEL) if placed else (),
         quotas=quotas,
     )

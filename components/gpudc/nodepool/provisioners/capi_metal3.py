@@ -92,7 +92,7 @@ def provision_capi_metal3(
             opts=options(**extra),
         )
 
-    for node in plan.placed:
+    for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         host = node.host
         assert host is not None  # capi-metal3 pools always have an inventory (validated)
         secret_name = k8s_name(host.name, "bmc")
@@ -113,7 +113,7 @@ def provision_capi_metal3(
             host.name,
             {
                 # The host selector's labels, and the rack labels Metal3 copies to the Node.
-                "metadata": {"labels": {**meta_labels, **selector, **node.labels}},
+                "metadata": {"labels": {**meta_labels, **selector, **where}},
                 "spec": {
                     "online": True,
                     "bootMACAddress": host.boot_mac,

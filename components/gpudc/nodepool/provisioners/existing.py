@@ -32,12 +32,12 @@ def provision_existing(
 ) -> None:
     """A NodePatch per node of the pool: the pool's labels, its rack's labels, its taints."""
     taints = [taint.as_kubernetes() for taint in plan.spec.taints]
-    for node in plan.placed:
+    for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         k8s.core.v1.NodePatch(
             f"{name}-node-{node.name}",
             metadata={
                 "name": node.name,
-                "labels": {**node_labels, **node.labels},
+                "labels": {**node_labels, **where},
                 "annotations": {_FIELD_MANAGER_ANNOTATION: FIELD_MANAGER},
             },
             spec={"taints": taints} if taints else None,
