@@ -127,6 +127,21 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
             }
         },
     },
+    ("infrastructure.cluster.x-k8s.io/v1beta2", "Metal3DataTemplate"): {
+        "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta2",
+        "kind": "Metal3DataTemplate",
+        "metadata": _meta("plano-h100-data"),
+        "spec": {
+            "clusterName": "plano-prod",
+            "metaData": {"objectNames": [{"key": "name", "object": "baremetalhost"}]},
+        },
+    },
+    ("infrastructure.cluster.x-k8s.io/v1beta2", "Metal3Cluster"): {
+        "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta2",
+        "kind": "Metal3Cluster",
+        "metadata": _meta("plano-prod"),
+        "spec": {"controlPlaneEndpoint": {"host": "10.72.0.10", "port": 6443}},
+    },
     ("metal3.io/v1alpha1", "BareMetalHost"): {
         "apiVersion": "metal3.io/v1alpha1",
         "kind": "BareMetalHost",
@@ -261,7 +276,7 @@ EXAMPLES.update(NETWORK_EXAMPLES)
 
 def test_every_schema_has_an_example() -> None:
     assert sorted(EXAMPLES) == known()
-    assert len(known()) == 22
+    assert len(known()) == 24
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES), ids=lambda key: f"{key[0]}-{key[1]}")
