@@ -316,3 +316,18 @@ def test_a_ref_that_is_not_a_commit_is_a_finding(gpudc_cli: Any) -> None:
 def test_refs_need_exactly_one_of_stack_and_all(gpudc_cli: Any, flags: tuple[str, ...]) -> None:
     result = gpudc_cli("diff", "HEAD", "HEAD", *flags)
     assert result.returncode == 2 and "--stack" in result.stderr
+
+
+def test_address_space_is_a_capacity_figure(planned: Callable[[str], Plan]) -> None:
+    """Carving another subnet shows as addresses carved in the site's capacity delta."""
+    from gpudc.preview.diff import _site_deltas
+
+    base = planned("plano").derived
+    assert base is not None
+    site = base.sites[0]
+    extra = site.subnets[-1].model_copy(update={"index": 99, "cidr": "10.95.0.0/24", "addresses": 256})
+    head = base.model_copy(update={"sites": [site.model_copy(update={"subnets": [*site.subnets, extra]})]})
+    (delta,) = _site_deltas(base, head)
+    (figure,) = delta.figures
+    assert figure.label == "addresses carved"
+    assert figure.after - figure.before == 256

@@ -522,7 +522,11 @@ def _site_deltas(base: Derived | None, head: Derived | None) -> tuple[SiteDelta,
     for name in sorted(old.keys() | new.keys()):
         figures = tuple(
             FigureDelta(label, _figure(old.get(name), key), _figure(new.get(name), key), decimals)
-            for label, key, decimals in (*_FIGURES, ("racks used", "racks", 0))
+            for label, key, decimals in (
+                *_FIGURES,
+                ("racks used", "racks", 0),
+                ("addresses carved", "addresses", 0),
+            )
         )
         changed = tuple(figure for figure in figures if figure.before != figure.after)
         if name not in old or name not in new or changed:
@@ -536,6 +540,8 @@ def _figure(site: SiteFigures | None, key: str) -> float:
         return 0.0
     if key == "racks":  # racks pools stand in, across the site's halls
         return float(sum(hall.racks_used for hall in site.halls))
+    if key == "addresses":  # the site's address plan: every carved subnet's size
+        return float(sum(subnet.addresses for subnet in site.subnets))
     return float(getattr(site, key))
 
 
