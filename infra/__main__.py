@@ -33,3 +33,5 @@ environment = Environment(
     secrets=config_secret_values(spec, config),
 )
 pulumi.export("derived", environment.derived())
+if validation := environment.validation():
+    pulumi.export("validation", validation)  # each validated pool's DCGM outcome, after `up`

@@ -64,6 +64,17 @@ class Environment(pulumi.ComponentResource):
         """The `derived` block (each site's figures and findings), as plain data for `pulumi.export`."""
         return environment_derived(self._plan).model_dump(mode="json")
 
+    def validation(self) -> dict[str, dict[str, pulumi.Output[str]]]:
+        """Per cluster, the post-deploy GPU validation outcome of each pool that opts in
+        (`passed`, `failed` or `pending`, from its DCGM Job), for `pulumi.export("validation", ...)`;
+        empty when no pool asks for validation."""
+        return {
+            cluster_name: dict(cluster.gpu_operator.validation)
+            for site in self._sites.values()
+            for cluster_name, cluster in site.clusters.items()
+            if cluster.gpu_operator.validation
+        }
+
     @property
     def sites(self) -> dict[str, DatacenterSite]:
         """The site components by site name (child components, not stack outputs)."""
