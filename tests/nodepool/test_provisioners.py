@@ -17,7 +17,6 @@ from gpudc.preview.run import plan_program, stack_config
 from tests.crds.schemas import check_custom_resource
 from tests.labstack import lab_without_inventory
 
-MANAGED = "management"
 HEADER = "node,rack,bmc_address,boot_mac,serial\n"
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from gpudc.core.errors import explain_pattern
-from gpudc.core.spec import DnsLabel, SpecModel
+from gpudc.core.spec import ConfigKey, DnsLabel, SpecModel
 from gpudc.gpu_operator.spec import GpuOperatorSpec, KubernetesVersion
 from gpudc.scheduling.spec import SchedulingSpec
 from gpudc.tenancy.spec import GpuOvercommit, Tenants
@@ -43,14 +43,7 @@ class KubeconfigSecretAccess(SpecModel):
 
     type: Annotated[Literal["kubeconfig-secret"], Field(description="Use a kubeconfig stored as a secret.")]
     config_key: Annotated[
-        str,
-        StringConstraints(
-            pattern=explain_pattern(
-                r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$",
-                "must be the name of a config key (a letter, then up to 62 letters, digits, '_' or '-'), "
-                "not the kubeconfig itself",
-            )
-        ),
+        ConfigKey,
         Field(
             description="Key in the `gpudc` config namespace that holds the kubeconfig, set with "
             "`pulumi config set --secret gpudc:<key> < kubeconfig` (the key's name, never the kubeconfig)."

@@ -22,6 +22,7 @@ T = TypeVar("T", bound=str | tuple[str, str])
 
 __all__ = [
     "Cidr",
+    "ConfigKey",
     "DnsLabel",
     "Fraction",
     "Kilowatts",
@@ -31,6 +32,24 @@ __all__ = [
     "SpecModel",
     "repeated",
 ]
+
+
+ConfigKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=explain_pattern(
+            r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$",
+            "must be the name of a config key (a letter, then up to 62 letters, digits, '_' or '-'), "
+            "not the secret itself",
+        )
+    ),
+    Field(
+        description="A key of the stack's `gpudc` config namespace holding a secret, set with "
+        "`pulumi config set --secret gpudc:<key>` (the key's name, never the value)."
+    ),
+]
+"""Where a secret lives: kubeconfigs, BMC credentials and registry passwords are never written in
+a stack file, only the config key that holds them encrypted."""
 
 
 class SpecModel(BaseModel):

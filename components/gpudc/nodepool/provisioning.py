@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from gpudc.core.errors import explain_pattern
-from gpudc.core.spec import SpecModel, raise_field_problems
+from gpudc.core.spec import ConfigKey, SpecModel, raise_field_problems
 
 __all__ = [
     "Autoscaling",
@@ -31,21 +31,6 @@ __all__ = [
     "MachineImage",
     "Provisioner",
     "Rollout",
-]
-
-ConfigKey = Annotated[
-    str,
-    StringConstraints(
-        pattern=explain_pattern(
-            r"^[a-zA-Z][a-zA-Z0-9_-]{0,62}$",
-            "must be the name of a config key (a letter, then up to 62 letters, digits, '_' or '-'), "
-            "not the secret itself",
-        )
-    ),
-    Field(
-        description="A key of the stack's `gpudc` config namespace holding a secret, set with "
-        "`pulumi config set --secret gpudc:<key>` (the key's name, never the value)."
-    ),
 ]
 
 

@@ -15,8 +15,14 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from gpudc.core.labels import SYSTEM_NAMESPACE
-from gpudc.core.spec import DnsLabel, NonNegativeInt, SpecModel, raise_field_problems, unique_names_problem
-from gpudc.nodepool.provisioning import ConfigKey
+from gpudc.core.spec import (
+    ConfigKey,
+    DnsLabel,
+    NonNegativeInt,
+    SpecModel,
+    raise_field_problems,
+    unique_names_problem,
+)
 from gpudc.nodepool.spec import LabelKey, LabelValue
 
 __all__ = [
