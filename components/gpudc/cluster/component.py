@@ -92,7 +92,9 @@ class Cluster(pulumi.ComponentResource):
                 protection=plan.protection if suffix == "system" else Protection.NONE,  # the namespace
             )
 
-        namespace = k8s.core.v1.Namespace(
+        # Nothing of a pool lives in it (its machines are on the management cluster or are Nodes),
+        # so pools do not wait for it: a dependency there would hold every machine's registration.
+        k8s.core.v1.Namespace(
             f"{name}-system",
             metadata={"name": SYSTEM_NAMESPACE, "labels": gpudc_labels(site=plan.site)},
             opts=child("system"),
@@ -113,7 +115,7 @@ class Cluster(pulumi.ComponentResource):
                 bmc=logins.get(pool.name),
                 topology=plan.scheduling.topology if on_topology[pool.name] else None,
                 kueue=self._scheduling.kueue,
-                opts=child(pool.name, depends_on=[namespace]),
+                opts=child(pool.name),
             )
             for pool in plan.pools
         }

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from gpudc.core.errors import SpecError
+from gpudc.preview.collector import few_collections
 from gpudc.preview.html import render_html
 from gpudc.preview.plan import PLAN_OUTPUT, Plan
 from gpudc.preview.render import helm_values, manifest_files
@@ -24,6 +25,11 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
     Every file is rendered before anything on disk changes, and only an earlier plan's own
     outputs are removed: a directory holding anything else is refused, never emptied.
     """
+    with few_collections():
+        return _write_plan(plan, directory)
+
+
+def _write_plan(plan: Plan, directory: Path) -> list[Path]:
     files: dict[Path, str] = {
         directory / "plan.json": plan.to_json(),
         directory / "report.md": render_report(plan),

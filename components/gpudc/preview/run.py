@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import gc
 import json
 import logging
 import runpy
@@ -30,6 +29,7 @@ from pulumi.runtime.stack import run_in_stack
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Severity, register
 from gpudc.core.project import Project
+from gpudc.preview.collector import few_collections
 from gpudc.preview.plan import Plan
 from gpudc.preview.recorder import SECRET, RecordingMonitor
 
@@ -97,7 +97,7 @@ def plan_callable(
     This is how tests and benchmarks exercise components without a program directory.
     """
     context = contextvars.copy_context()
-    with _few_collections(), _no_source_positions():
+    with few_collections(), _no_source_positions():
         return context.run(_plan_in_context, program, project, stack, config or StackConfig({}, ()))
 
 
@@ -125,24 +125,6 @@ def _no_source_positions() -> Iterator[None]:
         yield
     finally:
         sdk_resource._get_stack_trace = original
-
-
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """Collect cyclic garbage rarely while a plan runs.
-
-    A plan allocates many small, long-lived objects (inputs, outputs, futures); at the default
-    thresholds Python's collector rescans them over and over and takes more than half the run
-    at a few thousand resources. Objects alive before the plan are frozen out of the scans too.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def plan_project(project: Project, stack: str) -> Plan:
