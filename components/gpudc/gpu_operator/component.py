@@ -16,7 +16,13 @@ from gpudc.catalog.software import (
 )
 from gpudc.core.labels import POOL_LABEL, SITE_LABEL, gpudc_labels
 from gpudc.core.naming import k8s_name
-from gpudc.gpu_operator.nccl import NCCL_KEYS_ACCOUNT, nccl_jobset, nccl_outcome, ssh_secret_name
+from gpudc.gpu_operator.nccl import (
+    NCCL_KEYS_ACCOUNT,
+    nccl_jobset,
+    nccl_outcome,
+    one_pod_per_node,
+    ssh_secret_name,
+)
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, Switch
 from gpudc.gpu_operator.values import (
     DEVICE_PLUGIN_CONFIG_MAP,
@@ -406,7 +412,6 @@ def _outcome(status: Any, completions: int) -> str:
 
 
 def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any]:
-    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
     job_label = {"gpudc.io/validation": pool.name}
     diag: dict[str, Any] = {
         "name": "dcgm-diag",
@@ -442,18 +447,7 @@ def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": VALIDATION_ACCOUNT,
-        "nodeSelector": dict(sorted(selector.items())),
-        "tolerations": [
-            {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
-            for taint in pool.registration_taints
-        ],
-        "affinity": {
-            "podAntiAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": [
-                    {"labelSelector": {"matchLabels": job_label}, "topologyKey": "kubernetes.io/hostname"}
-                ]
-            }
-        },
+        **one_pod_per_node(plan, pool, job_label),
         "containers": containers,
     }
     if init:

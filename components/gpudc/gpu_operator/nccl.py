@@ -39,6 +39,8 @@ __all__ = [
     "nccl_jobset",
     "nccl_jobset_name",
     "nccl_outcome",
+    "one_pod_per_node",
+    "pool_tolerations",
     "ssh_secret_name",
 ]
 
@@ -54,6 +56,10 @@ _KEY_MOUNT = "/etc/gpudc-nccl"
 _LOG = "/tmp/all_reduce_perf.log"
 _DONE = "/tmp/gpudc-nccl-done"
 _SSH_PORT = 22
+# The container runtime's default seccomp profile: sshd, mpirun and RDMA verbs need nothing more.
+_RUNTIME_DEFAULT = {"seccompProfile": {"type": "RuntimeDefault"}}
+# The key-making containers need no privilege at all.
+_NO_ESCALATION = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 def nccl_jobset_name(plan: OperatorPlan, pool: PoolGpuPlan) -> str:
@@ -189,6 +195,7 @@ def _keys_pod(
     return {
         "restartPolicy": "Never",
         "serviceAccountName": NCCL_KEYS_ACCOUNT,
+        "securityContext": _RUNTIME_DEFAULT,
         "initContainers": [
             {
                 "name": "make-key",
@@ -196,6 +203,7 @@ def _keys_pod(
                 "command": _bash(make),
                 "volumeMounts": mount,
                 "resources": small,
+                "securityContext": _NO_ESCALATION,
             }
         ],
         "containers": [
@@ -205,6 +213,7 @@ def _keys_pod(
                 "args": ["apply", "-f", f"{_KEYS_DIR}/secret.yaml"],
                 "volumeMounts": mount,
                 "resources": small,
+                "securityContext": _NO_ESCALATION,
             }
         ],
         # In memory: the private key never touches the node's disk.
@@ -212,29 +221,40 @@ def _keys_pod(
     }
 
 
+def pool_tolerations(pool: PoolGpuPlan) -> list[dict[str, str]]:
+    """Tolerations of every taint the pool's nodes register with (the burn-in gate's included)."""
+    return [
+        {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
+        for taint in pool.registration_taints
+    ]
+
+
+def one_pod_per_node(plan: OperatorPlan, pool: PoolGpuPlan, label: Mapping[str, str]) -> dict[str, Any]:
+    """Pod spec fields that put a job's pods (those carrying `label`) on the pool's nodes, at most
+    one per node, through its registration taints: the DCGM diagnostic's and the NCCL workers'."""
+    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
+    return {
+        "nodeSelector": dict(sorted(selector.items())),
+        "tolerations": pool_tolerations(pool),
+        "affinity": {
+            "podAntiAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": dict(label)}, "topologyKey": "kubernetes.io/hostname"}
+                ]
+            }
+        },
+    }
+
+
 def _worker_pod(
     plan: OperatorPlan, pool: PoolGpuPlan, secret: str, worker_label: Mapping[str, str]
 ) -> dict[str, Any]:
-    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
     serve = render_template("gpudc.gpu_operator", "nccl-worker.sh.j2", key_dir=_KEY_MOUNT, done_file=_DONE)
     return {
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
-        "nodeSelector": dict(sorted(selector.items())),
-        "tolerations": [
-            {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
-            for taint in pool.registration_taints
-        ],
-        "affinity": {
-            "podAntiAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": [
-                    {
-                        "labelSelector": {"matchLabels": dict(worker_label)},
-                        "topologyKey": "kubernetes.io/hostname",
-                    }
-                ]
-            }
-        },
+        "securityContext": _RUNTIME_DEFAULT,
+        **one_pod_per_node(plan, pool, worker_label),
         "containers": [
             {
                 "name": "worker",
@@ -289,10 +309,8 @@ def _launcher_pod(pool: PoolGpuPlan, run: NcclRun, jobset: str, secret: str) -> 
     return {
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
-        "tolerations": [
-            {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
-            for taint in pool.registration_taints
-        ],
+        "securityContext": _RUNTIME_DEFAULT,
+        "tolerations": pool_tolerations(pool),
         "containers": [
             {
                 "name": "launcher",
