@@ -315,7 +315,13 @@ class GpuOperator(pulumi.ComponentResource):
                 metadata=body["metadata"],
                 # `status` is no input: naming it makes the provider's live status an output.
                 fields={"spec": body["spec"], "status": None},
-                opts=child_opts(self, opts, depends_on=[*ready, self._dcgm_jobs[pool.name]]),
+                # A JobSet's network, policies and dependsOn are immutable (CEL "Value is immutable"
+                # in the v0.12.0 CRD) and the provider knows no immutable fields of a custom
+                # resource: a changed run (a floor, a pool grown by a node) is a new JobSet, which
+                # runs again.
+                opts=child_opts(
+                    self, opts, depends_on=[*ready, self._dcgm_jobs[pool.name]], replace_on_changes=["spec"]
+                ),
             )
             self.validation[pool.name]["nccl"] = run.status.apply(nccl_outcome)  # type: ignore[attr-defined]
 
