@@ -47,7 +47,11 @@ __all__ = [
 NCCL_KEYS_ACCOUNT = "gpudc-nccl-keys"
 """The only account of the run with an API token: it may write the run's SSH key Secrets."""
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
-"""Multus attaches the networks a pod lists here, `<namespace>/<name>` comma-separated."""
+"""Multus attaches the networks a pod lists here, `<namespace>/<name>` comma-separated
+(k8snetworkplumbingwg/multus-cni docs/how-to-use.md, "NetworkAttachmentDefinition in different
+namespace"). The rails live in `default` and the run in the operator's namespace, which Multus
+allows unless it runs with `--namespace-isolation=true` (off by default; `default` would then have
+to be among its `--global-namespaces`)."""
 RDMA_SHARED_DEVICE = "rdma/rdma_shared_device_a"
 """The Network Operator's RDMA shared device plugin resource (`gpudc.network.manifests.RDMA_RESOURCE`)."""
 # Where things live inside the pods.
