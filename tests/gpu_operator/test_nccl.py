@@ -41,12 +41,17 @@ def _worker(body: dict[str, Any]) -> dict[str, Any]:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _pool(nodes: int = 2, rails: tuple[str, ...] | None = RAILS, site_network: bool = True) -> OperatorPool:
+def _pool(
+    nodes: int = 2,
+    rails: tuple[str, ...] | None = RAILS,
+    site_network: bool = True,
+    **sharing: Any,
+) -> OperatorPool:
     return OperatorPool(
         "b300",
         GPU_MODELS["b300"],
         (GPU_TAINT,),
-        PoolGpuSpec.model_validate({"validation": {"nccl": NCCL}}),
+        PoolGpuSpec.model_validate({"validation": {"nccl": NCCL}, **sharing}),
         nodes,
         path="sites[0].pools[2]",
         gpu_key="b300",
@@ -106,6 +111,18 @@ AT = "sites[0].pools[2].gpu.validation.nccl"
                 )
             ],
             id="no-compute-nics",
+        ),
+        pytest.param(
+            _pool(time_slicing={"replicas": 4}),
+            "1.34",
+            [
+                (
+                    "GPUDC-VALIDATION-005",
+                    f"{AT}: pool b300 shares its GPUs (gpu.time_slicing); the all-reduce needs every node's "
+                    f"whole GPUs; remove {AT}, or sites[0].pools[2].gpu.time_slicing",
+                )
+            ],
+            id="time-sliced",
         ),
         pytest.param(
             _pool(),
@@ -401,3 +418,12 @@ def test_a_jobset_is_refused_for_a_pool_without_a_run() -> None:
 )
 def test_nccl_outcome(status: dict[str, Any] | None, expected: str) -> None:
     assert nccl_outcome(status) == expected
+
+
+def test_a_mig_pool_cannot_run_the_all_reduce() -> None:
+    found = _issues(_pool(mig={"devices": {"1g.34gb": 7}}))
+    assert (
+        "GPUDC-VALIDATION-005",
+        f"{AT}: pool b300 shares its GPUs (gpu.mig); the all-reduce needs every node's whole GPUs; remove {AT}, "
+        "or sites[0].pools[2].gpu.mig",
+    ) in found

@@ -83,6 +83,9 @@ NCCL_RAILS = register(
 NCCL_VERSION = register(
     "GPUDC-VALIDATION-004", Severity.ERROR, "An NCCL all-reduce needs the cluster's Kubernetes version"
 )
+NCCL_SHARED = register(
+    "GPUDC-VALIDATION-005", Severity.ERROR, "An NCCL all-reduce asked of a pool that shares its GPUs"
+)
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
 )
@@ -450,6 +453,21 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
                 fix=f"remove {at}, or use a node model with compute NICs"
                 if pool.site_network
                 else f"declare the site's `network` (each compute NIC of the node model becomes a rail), or remove {at}",
+            )
+        )
+    gpu = pool.gpu_spec
+    if gpu.mig is not None or gpu.time_slicing is not None:
+        # Each worker takes the node's whole GPUs as `nvidia.com/gpu`. MIG devices are advertised
+        # under their own names (k8s-device-plugin README, MIG strategies), and time-sliced
+        # replicas may be the same GPU ("A request for more than one time-sliced GPU does not
+        # guarantee that the pod receives access to a proportional amount of GPU compute power",
+        # https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/gpu-sharing.html).
+        shared = "gpu.mig" if gpu.mig is not None else "gpu.time_slicing"
+        issues.append(
+            NCCL_SHARED.finding(
+                at,
+                f"pool {pool.name} shares its GPUs ({shared}); the all-reduce needs every node's whole GPUs",
+                fix=f"remove {at}, or {pool.path}.{shared}",
             )
         )
     if kubernetes_version is None:
