@@ -226,8 +226,8 @@ class NcclValidationSpec(SpecModel):
             ge=5,
             le=720,
             strict=True,
-            description="A run still going after this long fails: a hung fabric must not hang the "
-            "deployment (minutes).",
+            description="A run still going this long after its workers started (image pulls included) "
+            "fails: a hung fabric must not hang the deployment (minutes).",
         ),
     ] = 60
 
