@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 import yaml
 
 from gpudc.cluster.spec import CapiClusterRef
@@ -27,6 +26,7 @@ from gpudc.core.naming import k8s_name
 from gpudc.core.text import render_template
 from gpudc.environment.plan import PoolPlan
 from gpudc.nodepool.provisioning import BmcTls, CapiMetal3Provisioner
+from gpudc.objects import SECRET_OUTPUTS, kube_object
 from gpudc.options import child_opts
 
 __all__ = [
@@ -83,25 +83,29 @@ def provision_capi_metal3(
     ) -> None:
         metadata = {"name": object_name, "namespace": namespace, "labels": meta_labels}
         metadata.update(body.pop("metadata", {}))
-        k8s.apiextensions.CustomResource(
+        kube_object(
             f"{name}-{suffix}",
             api_version=api_version,
             kind=kind,
             metadata=metadata,
-            spec=body["spec"],
+            fields=body,
             opts=options(**extra),
         )
 
+    # One secret value for the pool's BMC Secrets (they share the login), not one per machine.
+    login = pulumi.Output.secret({"username": bmc.username, "password": bmc.password})
     for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         host = node.host
         assert host is not None  # capi-metal3 pools always have an inventory (validated)
         secret_name = k8s_name(host.name, "bmc")
-        k8s.core.v1.Secret(
+        kube_object(
             f"{name}-bmc-{host.name}",
+            api_version="v1",
+            kind="Secret",
             metadata={"name": secret_name, "namespace": namespace, "labels": meta_labels},
-            type="Opaque",
-            string_data={"username": bmc.username, "password": bmc.password},
+            fields={"type": "Opaque", "stringData": login},
             opts=options(protection=plan.protection),
+            secret_outputs=SECRET_OUTPUTS,
         )
         bmc_spec: dict[str, Any] = {"address": host.bmc_address, "credentialsName": secret_name}
         if provisioner.bmc.tls is BmcTls.SKIP:

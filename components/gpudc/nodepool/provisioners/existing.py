@@ -9,9 +9,9 @@ a node that has not joined yet cannot read a ConfigMap of the cluster it is join
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from gpudc.environment.plan import PoolPlan
+from gpudc.objects import kube_object
 from gpudc.options import child_opts
 
 __all__ = ["FIELD_MANAGER", "provision_existing"]
@@ -33,13 +33,16 @@ def provision_existing(
     """A NodePatch per node of the pool: the pool's labels, its rack's labels, its taints."""
     taints = [taint.as_kubernetes() for taint in plan.spec.taints]
     for node, where in zip(plan.placed, plan.placed_labels, strict=True):
-        k8s.core.v1.NodePatch(
+        kube_object(
             f"{name}-node-{node.name}",
+            api_version="v1",
+            kind="Node",
+            patch=True,
             metadata={
                 "name": node.name,
                 "labels": {**node_labels, **where},
                 "annotations": {_FIELD_MANAGER_ANNOTATION: FIELD_MANAGER},
             },
-            spec={"taints": taints} if taints else None,
+            fields={"spec": {"taints": taints}} if taints else {},
             opts=child_opts(parent, opts),
         )
