@@ -427,3 +427,58 @@ def test_a_mig_pool_cannot_run_the_all_reduce() -> None:
         f"{AT}: pool b300 shares its GPUs (gpu.mig); the all-reduce needs every node's whole GPUs; remove {AT}, "
         "or sites[0].pools[2].gpu.mig",
     ) in found
+
+
+# --- the outcome through the program, from the statuses the provider would return ---------------
+
+JOB = "kubernetes:batch/v1:Job"
+JOBSET = "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ({}, {"dcgm": "pending", "nccl": "pending"}),
+        ({JOB: {"succeeded": 2}}, {"dcgm": "passed", "nccl": "pending"}),
+        (
+            {JOB: {"succeeded": 2}, JOBSET: {"terminalState": "Completed"}},
+            {"dcgm": "passed", "nccl": "passed"},
+        ),
+        ({JOB: {"succeeded": 2}, JOBSET: {"terminalState": "Failed"}}, {"dcgm": "passed", "nccl": "failed"}),
+        ({JOB: {"failed": 1}}, {"dcgm": "failed", "nccl": "pending"}),
+    ],
+    ids=["nothing-yet", "dcgm-passed", "both-passed", "nccl-failed", "dcgm-failed"],
+)
+def test_the_validation_output_reads_each_objects_status(
+    monkeypatch: pytest.MonkeyPatch, statuses: dict[str, dict[str, Any]], expected: dict[str, str]
+) -> None:
+    import pulumi
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import resource_pb2
+
+    from gpudc import GpuOperator
+    from gpudc.preview import recorder
+    from gpudc.preview.run import plan_callable
+
+    register = recorder.RecordingMonitor.RegisterResource
+
+    def with_status(monitor: Any, request: Any) -> Any:
+        # The recorder answers with the inputs; a live object also has the status its controller wrote.
+        response = register(monitor, request)
+        status = statuses.get(request.type)
+        if status is None:
+            return response
+        live = struct_pb2.Struct()
+        live.CopyFrom(response.object)
+        live.update({"status": status})
+        return resource_pb2.RegisterResourceResponse(urn=response.urn, id=response.id, object=live)
+
+    monkeypatch.setattr(recorder.RecordingMonitor, "RegisterResource", with_status)
+    spec = GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}})
+    plan = plan_operator(spec, [_pool()], kubernetes_version="1.34", site="share")
+
+    def program() -> None:
+        operator = GpuOperator("op", spec, plan=plan)
+        pulumi.export("validation", operator.validation)
+
+    assert plan_callable(program).outputs["validation"] == {"b300": expected}
