@@ -266,7 +266,7 @@ def test_one_jobset_per_pool_with_a_worker_per_node(planned: Callable[[str], Pla
     assert template["metadata"]["labels"] == {"gpudc.io/nccl": "share-b300-nccl"}
     launcher = next(j for j in body["spec"]["replicatedJobs"] if j["name"] == "launcher")
     script = launcher["template"]["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-    assert "mpirun --allow-run-as-root -np 16 -npernode 8" in script
+    assert "mpirun --allow-run-as-root -np 16 -N 8" in script
     assert "all_reduce_perf -b 512M -e 8192M -f 2 -g 1 -c 1 -n 20" in script
     assert 'awk -v floor="300"' in script
 
