@@ -8,7 +8,7 @@ from pathlib import Path
 from gpudc.core.errors import SpecError
 from gpudc.preview.html import render_html
 from gpudc.preview.plan import PLAN_OUTPUT, Plan
-from gpudc.preview.render import helm_values, manifests
+from gpudc.preview.render import helm_values, manifest_files
 from gpudc.preview.report import render_report
 
 __all__ = ["OUTPUTS", "write_plan"]
@@ -29,8 +29,8 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
         directory / "report.md": render_report(plan),
         directory / "report.html": render_html(plan),
     }
-    for manifest in manifests(plan):
-        files[directory / "manifests" / manifest.filename] = manifest.to_yaml()
+    for filename, text in manifest_files(plan).items():
+        files[directory / "manifests" / filename] = text
     for filename, values in helm_values(plan).items():
         files[directory / "helm" / filename] = values
     # Artifacts the program derived (RoCE leaf configurations); their paths are checked relative.
