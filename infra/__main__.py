@@ -34,4 +34,4 @@ environment = Environment(
 )
 pulumi.export("derived", environment.derived())
 if validation := environment.validation():
-    pulumi.export("validation", validation)  # each validated pool's DCGM outcome, after `up`
+    pulumi.export("validation", validation)  # each validated pool's DCGM (and NCCL) outcome, after `up`

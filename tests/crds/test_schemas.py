@@ -272,11 +272,40 @@ def _without(kind_key: tuple[str, str], path: tuple[str | int, ...]) -> dict[str
 
 
 EXAMPLES.update(NETWORK_EXAMPLES)
+# kubernetes-sigs/jobset v0.12.0 site/static/examples/depends-on/depends-on.yaml, cut to two jobs.
+EXAMPLES[("jobset.x-k8s.io/v1alpha2", "JobSet")] = {
+    "apiVersion": "jobset.x-k8s.io/v1alpha2",
+    "kind": "JobSet",
+    "metadata": {"name": "depends-on"},
+    "spec": {
+        "replicatedJobs": [
+            {
+                "name": "initializer",
+                "template": {
+                    "spec": {
+                        "template": {"spec": {"containers": [{"name": "initializer", "image": "busybox"}]}}
+                    }
+                },
+            },
+            {
+                "name": "worker",
+                "dependsOn": [{"name": "initializer", "status": "Complete"}],
+                "template": {
+                    "spec": {
+                        "parallelism": 4,
+                        "completions": 4,
+                        "template": {"spec": {"containers": [{"name": "worker", "image": "busybox"}]}},
+                    }
+                },
+            },
+        ]
+    },
+}
 
 
 def test_every_schema_has_an_example() -> None:
     assert sorted(EXAMPLES) == known()
-    assert len(known()) == 24
+    assert len(known()) == 25
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES), ids=lambda key: f"{key[0]}-{key[1]}")
@@ -478,6 +507,13 @@ def test_node_pool_needs_an_instance_type() -> None:
 
 
 # --- the transcriber ---------------------------------------------------------------------------------
+
+
+def test_jobset_depends_on_takes_ready_or_complete_only() -> None:
+    key = ("jobset.x-k8s.io/v1alpha2", "JobSet")
+    path = ("spec", "replicatedJobs", 1, "dependsOn")
+    assert check_custom_resource(_with(key, path, [{"name": "initializer", "status": "Succeeded"}]))
+    assert check_custom_resource(_with(key, path, [{"name": "initializer"}]))
 
 
 def test_transcriber_closes_objects_and_keeps_bounds() -> None:

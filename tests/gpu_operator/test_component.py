@@ -41,7 +41,7 @@ def test_namespaces_and_pinned_releases(planned: Callable[[str], Plan]) -> None:
         name: (
             r.inputs["chart"],
             r.inputs["version"],
-            r.inputs["repositoryOpts"]["repo"],
+            r.inputs.get("repositoryOpts", {}).get("repo"),
             r.inputs["namespace"],
         )
         for name, r in releases.items()
@@ -58,6 +58,13 @@ def test_namespaces_and_pinned_releases(planned: Callable[[str], Plan]) -> None:
             "25.12.0",
             "https://helm.ngc.nvidia.com/nvidia",
             "gpu-operator",
+        ),
+        # The NCCL validation's launcher (tests/gpu_operator/test_nccl.py): an OCI chart.
+        "gpudc-share-share-gpu-operator-jobset": (
+            "oci://registry.k8s.io/jobset/charts/jobset",
+            "0.12.0",
+            None,
+            "jobset-system",
         ),
     }
     operator_release = releases["gpudc-share-share-gpu-operator-release"]

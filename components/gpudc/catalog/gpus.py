@@ -335,6 +335,12 @@ GPU_MODELS: Mapping[str, GpuModel] = _index(
         #   B300 with drivers 580.95.05 / 570.195.03 / 535.274.02, and only R580 knows the GPU).
         #   The full minimum 580.82.07 is the first R580 production driver the operator shipped
         #   (v25.3.4 default); NVIDIA states no B300 minimum in a document found here - unverified.
+        #   Searched again (2026-12-03) for an NVIDIA statement: the R580 data-center driver release
+        #   notes (docs.nvidia.com/datacenter/tesla, none for 580.65.06 or 580.82.07 is stored), the
+        #   GPU Operator platform-support and release notes (cloud-native-docs: a "requires a driver
+        #   container version of ... or later" note exists for HGX B200 only, PR #184; PR #317 names
+        #   580.82.07 only as v25.3.4's default), CUDA toolkit notes for "Blackwell Ultra"/"B300";
+        #   every other hit for "580.82.07" is a third party's machine report.
         # - 1,100 W (HGX B300): third-party hardware summaries - unverified against a datasheet.
         GpuModel(
             name="b300",

@@ -122,8 +122,23 @@ class Cluster(pulumi.ComponentResource):
         if capi_pools:
             assert spec.capi is not None and providers.management is not None
             _sync_rack_labels(self, name, spec.capi, providers.management, opts)
+        # The cluster's secondary networks and load balancer (issue 13), where the site plans a
+        # network; the GPU Operator's NCCL validation runs over its rails, so it comes first.
+        network: SiteNetwork | None = None
+        if plan.network is not None:
+            network = SiteNetwork(
+                f"{name}-network",
+                plan.network.spec,
+                plan=plan.network,
+                site=plan.site,
+                opts=child_opts(self, opts, provider=providers.workload),
+            )
         self._gpu_operator = GpuOperator(
-            f"{name}-gpu-operator", spec.gpu_operator, plan=plan.operator, opts=child("gpu-operator")
+            f"{name}-gpu-operator",
+            spec.gpu_operator,
+            plan=plan.operator,
+            network=network,
+            opts=child("gpu-operator"),
         )
         # Tenants' queues wait for the cluster's Kueue release (its CRDs).
         self._tenants = {
@@ -139,15 +154,6 @@ class Cluster(pulumi.ComponentResource):
             )
             for tenant in plan.tenants
         }
-        # The cluster's secondary networks and load balancer (issue 13), where the site plans a network.
-        if plan.network is not None:
-            SiteNetwork(
-                f"{name}-network",
-                plan.network.spec,
-                plan=plan.network,
-                site=plan.site,
-                opts=child_opts(self, opts, provider=providers.workload),
-            )
         self.pool_names = list(self._pools)
         self.register_outputs({"pool_names": self.pool_names})
 

@@ -64,10 +64,10 @@ class Environment(pulumi.ComponentResource):
         """The `derived` block (each site's figures and findings), as plain data for `pulumi.export`."""
         return environment_derived(self._plan).model_dump(mode="json")
 
-    def validation(self) -> dict[str, dict[str, pulumi.Output[str]]]:
-        """Per cluster, the post-deploy GPU validation outcome of each pool that opts in
-        (`passed`, `failed` or `pending`, from its DCGM Job), for `pulumi.export("validation", ...)`;
-        empty when no pool asks for validation."""
+    def validation(self) -> dict[str, dict[str, dict[str, pulumi.Output[str]]]]:
+        """Per cluster, per pool that opts in, the outcome of each post-deploy check: `dcgm` (its
+        DCGM Job) and, where the pool asks for one, `nccl` (its all-reduce JobSet), each `passed`,
+        `failed` or `pending`; for `pulumi.export("validation", ...)`. Empty when no pool asks."""
         return {
             cluster_name: dict(cluster.gpu_operator.validation)
             for site in self._sites.values()

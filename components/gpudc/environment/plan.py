@@ -27,7 +27,13 @@ from gpudc.core.spec import Protection
 from gpudc.environment.spec import EnvironmentSpec, Waiver
 from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, OperatorPool, PoolGpuPlan, plan_operator
 from gpudc.network.ipam import AddressPlan, SubnetRole, bmc_outside_oob, fleet_overlaps
-from gpudc.network.plan import ClusterNetwork, NetworkPlan, PoolNetwork, plan_network
+from gpudc.network.plan import (
+    RAIL_ATTACHMENT_NAMESPACE,
+    ClusterNetwork,
+    NetworkPlan,
+    PoolNetwork,
+    plan_network,
+)
 from gpudc.nodepool.checks import (
     RackedPool,
     check_cks,
@@ -326,6 +332,8 @@ def plan_site(
                         f"{prefix}pools[{indexes[pool.name]}]",
                         node.gpu_model,
                         node.gpus_per_node,
+                        _rail_networks(site, network, cluster.name, pool.name),
+                        site.network is not None,
                     )
                     for pool, node, gpu in _pool_gpus(members, hardware)
                 ],
@@ -372,6 +380,21 @@ def plan_site(
     if capacity is None or any(finding.is_error for finding in findings):
         raise SpecError(findings)
     return SitePlan(site, path, capacity, tuple(clusters), network)
+
+
+def _rail_networks(
+    site: SiteSpec, network: NetworkPlan | None, cluster: str, pool: str
+) -> tuple[str, ...] | None:
+    """The pool's rail NetworkAttachmentDefinitions as `<namespace>/<name>`: () when the site has
+    no network or the pool no rails, None when the site's network failed to plan (reported there)."""
+    if site.network is None:
+        return ()
+    if network is None:
+        return None
+    sliced = network.clusters.get(cluster)
+    pools = {p.pool: p for p in sliced.pools} if sliced else {}
+    found = pools.get(pool)
+    return tuple(f"{RAIL_ATTACHMENT_NAMESPACE}/{name}" for name in found.rail_attachments) if found else ()
 
 
 def _plan_tenants(

@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from gpudc.catalog.jobset import JOBSET_CHART, JOBSET_NAMESPACE, JOBSET_VERSION
 from gpudc.catalog.software import (
     DRA_DRIVER_CHART,
     DRA_DRIVER_VERSION,
@@ -15,6 +16,13 @@ from gpudc.catalog.software import (
 )
 from gpudc.core.labels import POOL_LABEL, SITE_LABEL, gpudc_labels
 from gpudc.core.naming import k8s_name
+from gpudc.gpu_operator.nccl import (
+    NCCL_KEYS_ACCOUNT,
+    nccl_jobset,
+    nccl_outcome,
+    one_pod_per_node,
+    ssh_secret_name,
+)
 from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, Switch
 from gpudc.gpu_operator.values import (
     DEVICE_PLUGIN_CONFIG_MAP,
@@ -25,6 +33,7 @@ from gpudc.gpu_operator.values import (
     mig_parted_config,
 )
 from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, PoolGpuPlan
+from gpudc.objects import kube_object
 from gpudc.options import child_opts, spec_inputs
 
 __all__ = [
@@ -81,8 +90,11 @@ class GpuOperator(pulumi.ComponentResource):
         spec: GpuOperatorSpec,
         *,
         plan: OperatorPlan,
+        network: pulumi.Resource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`network` is what an NCCL validation run waits for besides the operator: the cluster's
+        secondary networks (its rails' NetworkAttachmentDefinitions), when pools ask for one."""
         if plan.chart_version != spec.chart_version:
             raise ValueError(
                 f"GpuOperator {name}: `plan` was made for chart {plan.chart_version}, not {spec.chart_version}"
@@ -149,10 +161,13 @@ class GpuOperator(pulumi.ComponentResource):
                 self.pool_drivers[pool.name] = pool.driver_version
         if plan.nvlink_domains and spec.nvlink_domains is not None:
             self._nvlink_domains(name, spec, plan, release, opts)
-        self.validation: dict[str, pulumi.Output[str]] = {}
+        self.validation: dict[str, dict[str, pulumi.Output[str]]] = {}
+        self._dcgm_jobs: dict[str, pulumi.Resource] = {}
         validated = [pool for pool in plan.pools if pool.dcgm_diag_level]
         if validated:
             self._validation(name, spec, plan, validated, [release, *self._drivers], opts)
+        if any(pool.nccl for pool in validated):
+            self._nccl(name, spec, plan, validated, [release, *self._drivers], network, opts)
         self.namespace = spec.namespace
         self.chart_version = spec.chart_version
         self.driver_version = plan.driver_version
@@ -224,7 +239,91 @@ class GpuOperator(pulumi.ComponentResource):
                 opts=child_opts(self, opts, depends_on=[*after, *rbac]),
             )
             completions = pool.nodes
-            self.validation[pool.name] = job.status.apply(lambda status, n=completions: _outcome(status, n))
+            self._dcgm_jobs[pool.name] = job
+            self.validation[pool.name] = {
+                "dcgm": job.status.apply(lambda status, n=completions: _outcome(status, n))
+            }
+
+    def _nccl(
+        self,
+        name: str,
+        spec: GpuOperatorSpec,
+        plan: OperatorPlan,
+        pools: list[PoolGpuPlan],
+        after: list[pulumi.Resource],
+        network: pulumi.Resource | None,
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        """The NCCL all-reduce of each pool that asks for one (`gpudc.gpu_operator.nccl`): JobSet
+        from its pinned chart, the account that writes the runs' SSH key Secrets, and a JobSet per
+        pool that starts after the pool's DCGM diagnostic passed and its rails exist."""
+        labels = gpudc_labels(site=plan.site or None)
+        runs = [pool for pool in pools if pool.nccl is not None]
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-jobset-namespace",
+            metadata={"name": JOBSET_NAMESPACE, "labels": labels},
+            opts=child_opts(self, opts),
+        )
+        # The launcher's CRD and webhook must answer before any JobSet: wait for the rollout.
+        jobset = k8s.helm.v3.Release(
+            f"{name}-jobset",
+            name="jobset",
+            chart=JOBSET_CHART,
+            version=JOBSET_VERSION,
+            namespace=JOBSET_NAMESPACE,
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=600,
+            opts=child_opts(self, opts, depends_on=[namespace]),
+        )
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-nccl-keys-account",
+            metadata={"name": NCCL_KEYS_ACCOUNT, "namespace": spec.namespace, "labels": labels},
+            opts=child_opts(self, opts),
+        )
+        secrets = sorted(ssh_secret_name(plan, pool) for pool in runs)
+        role = k8s.rbac.v1.Role(
+            f"{name}-nccl-keys-role",
+            metadata={"name": NCCL_KEYS_ACCOUNT, "namespace": spec.namespace, "labels": labels},
+            # `kubectl apply` of the runs' key Secrets: create (which cannot be narrowed by name),
+            # then read and patch those Secrets only.
+            rules=[
+                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
+                {
+                    "apiGroups": [""],
+                    "resources": ["secrets"],
+                    "resourceNames": secrets,
+                    "verbs": ["get", "patch"],
+                },
+            ],
+            opts=child_opts(self, opts),
+        )
+        binding = k8s.rbac.v1.RoleBinding(
+            f"{name}-nccl-keys-binding",
+            metadata={"name": NCCL_KEYS_ACCOUNT, "namespace": spec.namespace, "labels": labels},
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role.metadata.name},
+            subjects=[{"kind": "ServiceAccount", "name": NCCL_KEYS_ACCOUNT, "namespace": spec.namespace}],
+            opts=child_opts(self, opts),
+        )
+        ready = [*after, jobset, account, role, binding, *([network] if network is not None else [])]
+        for pool in runs:
+            body = nccl_jobset(plan, pool, namespace=spec.namespace, kubectl_image=_kubectl_image(plan))
+            run = kube_object(
+                f"{name}-nccl-{pool.name}",
+                api_version=body["apiVersion"],
+                kind=body["kind"],
+                metadata=body["metadata"],
+                # `status` is no input: naming it makes the provider's live status an output.
+                fields={"spec": body["spec"], "status": None},
+                # A JobSet's network, policies and dependsOn are immutable (CEL "Value is immutable"
+                # in the v0.12.0 CRD) and the provider knows no immutable fields of a custom
+                # resource: a changed run (a floor, a pool grown by a node) is a new JobSet, which
+                # runs again.
+                opts=child_opts(
+                    self, opts, depends_on=[*ready, self._dcgm_jobs[pool.name]], replace_on_changes=["spec"]
+                ),
+            )
+            self.validation[pool.name]["nccl"] = run.status.apply(nccl_outcome)  # type: ignore[attr-defined]
 
     def _nvlink_domains(
         self,
@@ -303,6 +402,12 @@ def _pinned_release(
     )
 
 
+def _kubectl_image(plan: OperatorPlan) -> str:
+    """Kubernetes' kubectl image of the cluster's minor version (the plan checked it is stated)."""
+    major, minor = plan.kubernetes_version.split(".")[:2]
+    return _KUBECTL_IMAGE.format(minor=f"{major}.{minor}")
+
+
 def _outcome(status: Any, completions: int) -> str:
     """`passed` when every node's pod succeeded, `failed` when any failed, else `pending`."""
     succeeded = getattr(status, "succeeded", None) or 0
@@ -313,7 +418,6 @@ def _outcome(status: Any, completions: int) -> str:
 
 
 def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any]:
-    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
     job_label = {"gpudc.io/validation": pool.name}
     diag: dict[str, Any] = {
         "name": "dcgm-diag",
@@ -331,13 +435,12 @@ def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any
     containers: list[dict[str, Any]] = [diag]
     init: list[dict[str, Any]] = []
     if pool.burn_in:
-        minor = plan.kubernetes_version.split(".")[0] + "." + plan.kubernetes_version.split(".")[1]
         init, containers = (
             [diag],
             [
                 {
                     "name": "lift-burn-in",
-                    "image": _KUBECTL_IMAGE.format(minor=minor),
+                    "image": _kubectl_image(plan),
                     "args": ["taint", "node", "$(NODE_NAME)", f"{BURN_IN_TAINT.as_flag()}-"],
                     "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
                     "resources": {
@@ -350,18 +453,7 @@ def _validation_job_spec(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": VALIDATION_ACCOUNT,
-        "nodeSelector": dict(sorted(selector.items())),
-        "tolerations": [
-            {"key": taint.key, "operator": "Exists", "effect": taint.effect.value}
-            for taint in pool.registration_taints
-        ],
-        "affinity": {
-            "podAntiAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": [
-                    {"labelSelector": {"matchLabels": job_label}, "topologyKey": "kubernetes.io/hostname"}
-                ]
-            }
-        },
+        **one_pod_per_node(plan, pool, job_label),
         "containers": containers,
     }
     if init:

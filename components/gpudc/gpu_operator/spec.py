@@ -5,12 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, JsonValue, StringConstraints, field_validator
+from pydantic import Field, JsonValue, StringConstraints, field_validator, model_validator
 
 from gpudc.catalog.models import MigProfileName
 from gpudc.core.errors import explain_pattern
 from gpudc.core.labels import SYSTEM_NAMESPACE
-from gpudc.core.spec import DnsLabel, NonNegativeInt, SpecModel
+from gpudc.core.spec import DnsLabel, NonNegativeInt, SpecModel, raise_field_problems
 
 __all__ = [
     "ChartVersion",
@@ -22,6 +22,7 @@ __all__ = [
     "KubernetesVersion",
     "MigStrategy",
     "MonitoringSpec",
+    "NcclValidationSpec",
     "NvlinkDomainsSpec",
     "PoolDriverSpec",
     "PoolGpuSpec",
@@ -183,6 +184,69 @@ class DcgmDiagLevel(StrEnum):
     EXTENDED = "4"
 
 
+class NcclValidationSpec(SpecModel):
+    """An NCCL all-reduce (nccl-tests `all_reduce_perf`) across every node of the pool over its RDMA
+    rails, after the DCGM diagnostic: it fails when NCCL reports a wrong result or when the average
+    bus bandwidth over the message sizes is below the floor.
+
+    Bus bandwidth is nccl-tests' `busbw` (GB/s, 10^9 bytes per second): the algorithm bandwidth
+    scaled by 2(n-1)/n for all-reduce, so it is comparable with the hardware's link speed whatever
+    the number of GPUs (NVIDIA/nccl-tests doc/PERFORMANCE.md).
+    """
+
+    min_bus_bandwidth_gbps: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=10_000,
+            allow_inf_nan=False,
+            description="Floor of the average bus bandwidth over the run's message sizes, below which "
+            "the run fails (GB/s, nccl-tests' `Avg bus bandwidth`).",
+        ),
+    ]
+    min_message_mib: Annotated[
+        int,
+        Field(ge=1, le=65_536, strict=True, description="Smallest message of the sweep (MiB; `-b`)."),
+    ] = 512
+    max_message_mib: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=65_536,
+            strict=True,
+            description="Largest message of the sweep, doubling from the smallest (MiB; `-e`, `-f 2`).",
+        ),
+    ] = 8192
+    iterations: Annotated[
+        int, Field(ge=1, le=1000, strict=True, description="Timed iterations per message size (`-n`).")
+    ] = 20
+    timeout_minutes: Annotated[
+        int,
+        Field(
+            ge=5,
+            le=720,
+            strict=True,
+            description="A run still going this long after its workers started (image pulls included) "
+            "fails: a hung fabric must not hang the deployment (minutes).",
+        ),
+    ] = 60
+
+    @model_validator(mode="after")
+    def _sweep(self) -> NcclValidationSpec:
+        if self.min_message_mib > self.max_message_mib:
+            raise_field_problems(
+                "NcclValidationSpec",
+                [
+                    (
+                        "max_message_mib",
+                        f"is below min_message_mib ({self.min_message_mib}); the sweep runs from the "
+                        "smallest message up to the largest",
+                    )
+                ],
+            )
+        return self
+
+
 class PoolValidationSpec(SpecModel):
     """Post-deploy validation of a pool's GPUs, and the burn-in gate new nodes pass before use."""
 
@@ -196,6 +260,13 @@ class PoolValidationSpec(SpecModel):
             "only a passing diagnostic run removes it."
         ),
     ] = Switch.DISABLED
+    nccl: Annotated[
+        NcclValidationSpec | None,
+        Field(
+            description="An NCCL all-reduce across the pool's nodes over its RDMA rails (needs 2 or more "
+            "nodes and the site's `network`); omit for none."
+        ),
+    ] = None
 
 
 class PoolDriverSpec(SpecModel):

@@ -39,6 +39,7 @@ __all__ = [
     "BURN_IN_TAINT",
     "DEVICE_PLUGIN_CONFIG_LABEL",
     "MIG_CONFIG_LABEL",
+    "NcclRun",
     "OperatorPlan",
     "OperatorPool",
     "PoolGpuPlan",
@@ -73,6 +74,18 @@ DRA_KUBERNETES = register(
 BURN_IN_VERSION = register(
     "GPUDC-VALIDATION-001", Severity.ERROR, "A burn-in gate needs the cluster's Kubernetes version"
 )
+NCCL_NODES = register(
+    "GPUDC-VALIDATION-002", Severity.ERROR, "An NCCL all-reduce across nodes asked of a pool of one node"
+)
+NCCL_RAILS = register(
+    "GPUDC-VALIDATION-003", Severity.ERROR, "An NCCL all-reduce asked of a pool with no RDMA rails"
+)
+NCCL_VERSION = register(
+    "GPUDC-VALIDATION-004", Severity.ERROR, "An NCCL all-reduce needs the cluster's Kubernetes version"
+)
+NCCL_SHARED = register(
+    "GPUDC-VALIDATION-005", Severity.ERROR, "An NCCL all-reduce asked of a pool that shares its GPUs"
+)
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
 )
@@ -101,6 +114,23 @@ class OperatorPool:
     path: str = ""
     gpu_key: str = ""
     gpus_per_node: int = 8
+    rail_networks: tuple[str, ...] | None = None
+    """The pool's rail NetworkAttachmentDefinitions as `<namespace>/<name>`, in rail order; () when
+    it has none, None when the site's network could not be planned (its own findings say why)."""
+    site_network: bool = False
+    """Whether the pool's site declares a `network` (for the finding's message and fix)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NcclRun:
+    """One pool's NCCL all-reduce: the rails it runs over and what makes it fail."""
+
+    networks: tuple[str, ...]
+    min_bus_bandwidth_gbps: float
+    min_message_mib: int
+    max_message_mib: int
+    iterations: int
+    timeout_seconds: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +152,7 @@ class PoolGpuPlan:
     nodes: int = 0
     gpus_per_node: int = 0
     burn_in: bool = False
+    nccl: NcclRun | None = None
 
     @property
     def device_plugin_config(self) -> str:
@@ -209,6 +240,7 @@ def plan_operator(
             )
         issues.extend(_gpu_release(release, pool, path))
         issues.extend(_mig(spec, pool))
+        issues.extend(_nccl(pool, kubernetes_version))
         if pool.gpu_spec.burn_in and kubernetes_version is None:
             issues.append(
                 BURN_IN_VERSION.finding(
@@ -390,6 +422,66 @@ def _mig(spec: GpuOperatorSpec, pool: OperatorPool) -> list[Finding]:
     return issues
 
 
+def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
+    """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, and the cluster's
+    Kubernetes version (its SSH keys are published with the kubectl image of that version)."""
+    validation = pool.gpu_spec.validation
+    if validation is None or validation.nccl is None:
+        return []
+    at = f"{pool.path}.gpu.validation.nccl"
+    issues = []
+    if pool.nodes < 2:
+        issues.append(
+            NCCL_NODES.finding(
+                at,
+                f"pool {pool.name} has {pool.nodes} node; an all-reduce across nodes needs 2 or more "
+                "(one node's GPUs talk over NVLink, which the DCGM diagnostic already exercises)",
+                fix=f"set {pool.path}.nodes to 2 or more, or remove {at}",
+                value=pool.nodes,
+            )
+        )
+    if pool.rail_networks == ():
+        reason = (
+            f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it no rails"
+            if pool.site_network
+            else "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
+        )
+        issues.append(
+            NCCL_RAILS.finding(
+                at,
+                f"{reason}; the all-reduce runs over the pool's rails",
+                fix=f"remove {at}, or use a node model with compute NICs"
+                if pool.site_network
+                else f"declare the site's `network` (each compute NIC of the node model becomes a rail), or remove {at}",
+            )
+        )
+    gpu = pool.gpu_spec
+    if gpu.mig is not None or gpu.time_slicing is not None:
+        # Each worker takes the node's whole GPUs as `nvidia.com/gpu`. MIG devices are advertised
+        # under their own names (k8s-device-plugin README, MIG strategies), and time-sliced
+        # replicas may be the same GPU ("A request for more than one time-sliced GPU does not
+        # guarantee that the pod receives access to a proportional amount of GPU compute power",
+        # https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/gpu-sharing.html).
+        shared = "gpu.mig" if gpu.mig is not None else "gpu.time_slicing"
+        issues.append(
+            NCCL_SHARED.finding(
+                at,
+                f"pool {pool.name} shares its GPUs ({shared}); the all-reduce needs every node's whole GPUs",
+                fix=f"remove {at}, or {pool.path}.{shared}",
+            )
+        )
+    if kubernetes_version is None:
+        issues.append(
+            NCCL_VERSION.finding(
+                at,
+                "the run publishes its SSH keys with the kubectl image of the cluster's Kubernetes version, "
+                "and the cluster does not state it",
+                fix="set the cluster's kubernetes_version to the version it runs",
+            )
+        )
+    return issues
+
+
 def _is_rack_scale(pool: OperatorPool) -> bool:
     """A system of several nodes sharing one NVLink domain (GB200/GB300 NVL72)."""
     return pool.nodes_per_system > 1 and pool.gpu.nvlink_generation is not None
@@ -454,6 +546,22 @@ def _pool_plan(spec: GpuOperatorSpec, pool: OperatorPool, cluster_driver: str) -
         nodes=pool.nodes,
         gpus_per_node=pool.gpus_per_node,
         burn_in=gpu.burn_in,
+        nccl=_nccl_run(pool),
+    )
+
+
+def _nccl_run(pool: OperatorPool) -> NcclRun | None:
+    validation = pool.gpu_spec.validation
+    if validation is None or validation.nccl is None:
+        return None
+    nccl = validation.nccl
+    return NcclRun(
+        networks=pool.rail_networks or (),
+        min_bus_bandwidth_gbps=nccl.min_bus_bandwidth_gbps,
+        min_message_mib=nccl.min_message_mib,
+        max_message_mib=nccl.max_message_mib,
+        iterations=nccl.iterations,
+        timeout_seconds=nccl.timeout_minutes * 60,
     )
 
 

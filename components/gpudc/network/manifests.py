@@ -23,7 +23,7 @@ from typing import Any
 from gpudc.catalog.network_software import METALLB, NETWORK_OPERATOR, NIC_CLUSTER_POLICY_NAME
 from gpudc.core.labels import POOL_LABEL, gpudc_labels
 from gpudc.core.naming import k8s_name
-from gpudc.network.plan import ClusterNetwork, PoolNetwork
+from gpudc.network.plan import RAIL_ATTACHMENT_NAMESPACE, ClusterNetwork, PoolNetwork
 
 __all__ = [
     "IPAM_NAMESPACE",
@@ -145,8 +145,7 @@ def nic_node_policies(network: ClusterNetwork, *, site: str) -> list[dict[str, A
 def rail_objects(pool: PoolNetwork, *, site: str) -> list[dict[str, Any]]:
     """The pool's IPPool and NetworkAttachmentDefinition per rail."""
     objects: list[dict[str, Any]] = []
-    for subnet in pool.rails:
-        name = k8s_name(pool.pool, f"rail{subnet.index}")
+    for subnet, name in zip(pool.rails, pool.rail_attachments, strict=True):
         labels = gpudc_labels(site=site or None, pool=pool.pool)
         objects.append(
             {
@@ -184,7 +183,7 @@ def rail_objects(pool: PoolNetwork, *, site: str) -> list[dict[str, Any]]:
                 "kind": "NetworkAttachmentDefinition",
                 "metadata": {
                     "name": name,
-                    "namespace": "default",
+                    "namespace": RAIL_ATTACHMENT_NAMESPACE,
                     "labels": labels,
                     "annotations": {"k8s.v1.cni.cncf.io/resourceName": f"rdma/{RDMA_RESOURCE}"},
                 },

@@ -17,6 +17,7 @@ from gpudc.catalog.models import Fabric, NodeModel
 from gpudc.catalog.switches import SWITCH_MODELS, FabricKind, SwitchModel
 from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
+from gpudc.core.naming import k8s_name
 from gpudc.environment.spec import EnvironmentSpec
 from gpudc.network.fabric import FabricDemand, FabricPlan, FabricTooSmallError, size_fabric
 from gpudc.network.ipam import AddressPlan, OwnerDemand, Subnet, SubnetRole, fleet_overlaps, plan_addresses
@@ -25,6 +26,7 @@ from gpudc.network.topology import fabric_levels, node_fabric_labels
 from gpudc.site.spec import SiteSpec
 
 __all__ = [
+    "RAIL_ATTACHMENT_NAMESPACE",
     "ClusterNetwork",
     "HallNetworkLoad",
     "NetworkPlan",
@@ -40,6 +42,8 @@ UNKNOWN_SWITCH = register(
 FABRIC_PORTS = register("GPUDC-NET-007", Severity.ERROR, "A fabric's pools need more ports than it has")
 MIXED_RAILS = register("GPUDC-NET-008", Severity.ERROR, "A fabric's pools differ in rails or line rate")
 NETWORK_RACKS = register("GPUDC-NET-009", Severity.ERROR, "A hall's network racks cannot hold its fabric")
+RAIL_ATTACHMENT_NAMESPACE = "default"
+"""Namespace of the rails' NetworkAttachmentDefinitions; pods elsewhere name them `default/<name>`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,12 @@ class PoolNetwork:
     """Addresses each node takes on each rail (one per GPU)."""
     compute_nic: str
     """Model of the pool's compute NICs (e.g. ConnectX-7), for a NicNodePolicy where pools differ."""
+
+    @property
+    def rail_attachments(self) -> tuple[str, ...]:
+        """Names of the pool's NetworkAttachmentDefinitions, one per rail in rail order
+        (`<pool>-rail<N>`, in `RAIL_ATTACHMENT_NAMESPACE`); () when the pool has no rails."""
+        return tuple(k8s_name(self.pool, f"rail{subnet.index}") for subnet in self.rails)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,39 @@
+"""JobSet, the multi-node launcher gpudc installs for the NCCL all-reduce validation, and the
+nccl-tests image it runs.
+
+Why JobSet and not the Kubeflow MPI Operator (`MPIJob`, the launcher CoreWeave's and NVIDIA's
+nccl-tests examples use): gpudc installs every operator it relies on as a pinned Helm release of
+the project's own chart, and the MPI Operator publishes none (kubeflow/mpi-operator v0.8.0 ships
+`deploy/v2beta1/mpi-operator.yaml` and kustomize `manifests/` only; the charts found are
+third-party and marked unofficial). JobSet publishes its chart with every release. What the MPI
+Operator adds, an SSH key pair and a host file for `mpirun`, gpudc renders itself
+(`gpudc.gpu_operator.nccl`).
+
+Sources (kubernetes-sigs/jobset, tag v0.12.0, tag commit f22e565ac3cc3265c7c45ef67ecffdc689af5d77):
+- the chart is an OCI artifact, `helm install jobset oci://registry.k8s.io/jobset/charts/jobset
+  --version ${VERSION#v} --create-namespace --namespace=jobset-system`
+  (site/content/en/docs/installation/_index.md; charts/jobset/Chart.yaml `version: 0.12.0`);
+- `jobset.x-k8s.io/v1alpha2` is the served and stored version
+  (charts/jobset/crds/jobset.x-k8s.io_jobsets.yaml, identical to
+  config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml);
+- JobSet supports the last three Kubernetes minor versions (the same installation page).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["JOBSET_API_VERSION", "JOBSET_CHART", "JOBSET_NAMESPACE", "JOBSET_VERSION", "NCCL_TESTS_IMAGE"]
+
+JOBSET_CHART = "oci://registry.k8s.io/jobset/charts/jobset"
+JOBSET_VERSION: Final = "0.12.0"
+JOBSET_NAMESPACE = "jobset-system"
+JOBSET_API_VERSION = "jobset.x-k8s.io/v1alpha2"
+
+NCCL_TESTS_IMAGE: Final = "ghcr.io/coreweave/nccl-tests:12.9.1-devel-ubuntu22.04-nccl2.28.3-1-8b67957"
+"""CoreWeave's public nccl-tests image, the one its B300 MPIJob example runs (coreweave/nccl-tests,
+commit 3b06be76803a4839d76cdd2e2e8e7bc7dd876358,
+mpi-operator/nccl-test-distributed-b300-64-mpijob.yaml). Its Dockerfile builds nccl-tests with
+`MPI=1` under /opt/nccl_tests, with HPC-X Open MPI, openssh-server (`StrictModes no`; clients
+with `StrictHostKeyChecking no`), `ssh-keygen` and bash, which is all the launcher and workers
+use. No nccl-tests image published by NVIDIA itself was found."""
