@@ -75,8 +75,10 @@ def _rss_kib() -> int:
 
 
 def _start_measuring() -> int:
-    """Free the warm-up's garbage, restart the kernel's peak-RSS record, return the RSS now."""
+    """Free the warm-up's garbage, freeze what is left (the input, imports: as `gpudc plan`
+    freezes what was alive before it plans), restart the kernel's peak-RSS record, return the RSS now."""
     gc.collect()
+    gc.freeze()
     with open("/proc/self/clear_refs", "w") as clear:  # "5" resets VmHWM (Linux >= 4.0, proc(5))
         clear.write("5")
     return _rss_kib()
