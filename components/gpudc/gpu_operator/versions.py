@@ -43,6 +43,7 @@ __all__ = [
     "OperatorPlan",
     "OperatorPool",
     "PoolGpuPlan",
+    "nccl_message_limit_mib",
     "plan_operator",
 ]
 
@@ -85,6 +86,9 @@ NCCL_VERSION = register(
 )
 NCCL_SHARED = register(
     "GPUDC-VALIDATION-005", Severity.ERROR, "An NCCL all-reduce asked of a pool that shares its GPUs"
+)
+NCCL_MEMORY = register(
+    "GPUDC-VALIDATION-006", Severity.ERROR, "An NCCL sweep's largest message does not fit the GPU's memory"
 )
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
@@ -240,14 +244,14 @@ def plan_operator(
             )
         issues.extend(_gpu_release(release, pool, path))
         issues.extend(_mig(spec, pool))
-        issues.extend(_nccl(pool, kubernetes_version))
+        issues.extend(_nccl(pool, kubernetes_version, kubernetes_path))
         if pool.gpu_spec.burn_in and kubernetes_version is None:
             issues.append(
                 BURN_IN_VERSION.finding(
                     f"{pool.path}.gpu.validation.burn_in",
                     "the burn-in gate lifts the taint with the kubectl image of the cluster's Kubernetes "
                     "version, and the cluster does not state it",
-                    fix="set the cluster's kubernetes_version to the version it runs",
+                    fix=f'set {kubernetes_path} to the version the cluster runs (e.g. "1.34")',
                     value="enabled",
                 )
             )
@@ -422,13 +426,28 @@ def _mig(spec: GpuOperatorSpec, pool: OperatorPool) -> list[Finding]:
     return issues
 
 
-def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
-    """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, and the cluster's
-    Kubernetes version (its SSH keys are published with the kubectl image of that version)."""
+def nccl_message_limit_mib(memory_gib: int) -> int:
+    """The largest message (MiB) nccl-tests' all_reduce_perf keeps on a GPU of `memory_gib` when it
+    checks results (`-c 1`): it holds back 1 GiB per 16 GiB of device memory (4 GiB at most) and
+    1 GiB more, and splits the rest in three (send, receive and expected buffers); a larger `-e` is
+    cut down to that ("Reducing maxBytes to ... due to memory limitation"), so the sweep would not
+    be the one asked for. NVIDIA/nccl-tests v2.19.6 src/common.cu (the same at 9a5c154, the
+    image's). The device reports a little less than the datasheet figure the catalog holds, so
+    this is an upper bound."""
+    reserve_gib = min(-(-memory_gib // 16), 4)
+    return (memory_gib - reserve_gib - 1) * 1024 // 3
+
+
+def _nccl(pool: OperatorPool, kubernetes_version: str | None, kubernetes_path: str) -> list[Finding]:
+    """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, whole GPUs with room for
+    the sweep's largest message, and the cluster's Kubernetes version (its SSH keys are published
+    with the kubectl image of that version)."""
     validation = pool.gpu_spec.validation
     if validation is None or validation.nccl is None:
         return []
     at = f"{pool.path}.gpu.validation.nccl"
+    # The site holding the pool (`sites[i]` of `sites[i].pools[j]` or `sites[i].clusters[k].pools[j]`).
+    site = pool.path.split(".", 1)[0] if pool.path.startswith("sites[") else "the site"
     issues = []
     if pool.nodes < 2:
         issues.append(
@@ -441,20 +460,19 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
             )
         )
     if pool.rail_networks == ():
-        reason = (
-            f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it no rails"
-            if pool.site_network
-            else "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
-        )
-        issues.append(
-            NCCL_RAILS.finding(
-                at,
-                f"{reason}; the all-reduce runs over the pool's rails",
-                fix=f"remove {at}, or use a node model with compute NICs"
-                if pool.site_network
-                else f"declare the site's `network` (each compute NIC of the node model becomes a rail), or remove {at}",
+        if pool.site_network:
+            reason = (
+                f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it "
+                "no rails"
             )
-        )
+            fix = f"remove {at}, or use a node model with compute NICs (RDMA rails)"
+        else:
+            reason = "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
+            fix = (
+                f"declare {site}.network, the address plan each compute NIC's rail is carved from "
+                f"(e.g. network: {{supernets: [10.96.0.0/15]}}), or remove {at}"
+            )
+        issues.append(NCCL_RAILS.finding(at, f"{reason}; the all-reduce runs over the pool's rails", fix=fix))
     gpu = pool.gpu_spec
     if gpu.mig is not None or gpu.time_slicing is not None:
         # Each worker takes the node's whole GPUs as `nvidia.com/gpu`. MIG devices are advertised
@@ -467,7 +485,26 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
             NCCL_SHARED.finding(
                 at,
                 f"pool {pool.name} shares its GPUs ({shared}); the all-reduce needs every node's whole GPUs",
-                fix=f"remove {at}, or {pool.path}.{shared}",
+                fix=f"remove {at}, or remove {pool.path}.{shared} so the pool's GPUs are whole",
+            )
+        )
+    limit = nccl_message_limit_mib(pool.gpu.memory_gib)
+    nccl = validation.nccl
+    if nccl.max_message_mib > limit:
+        fits = 1 << (limit.bit_length() - 1)  # the largest power of two that fits
+        fix = (
+            f"set {at}.max_message_mib to {fits} or less"
+            if nccl.min_message_mib <= fits
+            else f"set {at}.min_message_mib and {at}.max_message_mib to {fits} or less"
+        )
+        issues.append(
+            NCCL_MEMORY.finding(
+                f"{at}.max_message_mib",
+                f"pool {pool.name}'s GPU ({pool.gpu.product_name}, {pool.gpu.memory_gib} GB) holds messages "
+                f"of at most {limit} MiB in nccl-tests' checked all-reduce (send, receive and expected "
+                "buffers, less its reserve); it would cut the sweep short",
+                fix=fix,
+                value=nccl.max_message_mib,
             )
         )
     if kubernetes_version is None:
@@ -476,7 +513,7 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
                 at,
                 "the run publishes its SSH keys with the kubectl image of the cluster's Kubernetes version, "
                 "and the cluster does not state it",
-                fix="set the cluster's kubernetes_version to the version it runs",
+                fix=f'set {kubernetes_path} to the version the cluster runs (e.g. "1.34")',
             )
         )
     return issues
