@@ -16,7 +16,10 @@ Sources (kubernetes-sigs/jobset, tag v0.12.0, tag commit f22e565ac3cc3265c7c45ef
 - `jobset.x-k8s.io/v1alpha2` is the served and stored version
   (charts/jobset/crds/jobset.x-k8s.io_jobsets.yaml, identical to
   config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml);
-- JobSet supports the last three Kubernetes minor versions (the same installation page).
+- JobSet supports the last three Kubernetes minor versions (the same installation page);
+- the published chart runs `registry.k8s.io/jobset/jobset:v0.12.0` (IfNotPresent): the tag's
+  charts/jobset/values.yaml names the staging image `main`, which hack/helm-chart-package.sh
+  rewrites to the release's before packaging, so gpudc sets no values.
 """
 
 from __future__ import annotations
