@@ -253,6 +253,8 @@ def test_one_jobset_per_pool_with_a_worker_per_node(planned: Callable[[str], Pla
     assert body["spec"]["failurePolicy"] == {"maxRestarts": 0}
     # Its replicated jobs are immutable upstream: any change replaces (and so reruns) it.
     assert run.options["replaceOnChanges"] == ["spec"]
+    # Same name: the old JobSet goes before the new one is made, or the delete would take the new one.
+    assert run.options["deleteBeforeReplace"] is True
     worker = _worker(body)["template"]["spec"]
     # Two b300 nodes: two pods, one per node, each with all eight GPUs and the RDMA device.
     assert (worker["completions"], worker["parallelism"]) == (2, 2)
