@@ -873,3 +873,21 @@ def test_each_fix_the_findings_give_validates(scratch: Path, project: Any, gpudc
     assert good.returncode == 0, good.stderr
     plan = gpudc_cli("plan", "bad-sweep", "-C", str(scratch), "--out", str(scratch / "out"))
     assert plan.returncode == 2 and bad.stderr.splitlines()[0] in plan.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("floor", "message"),
+    [
+        (True, "min_bus_bandwidth_gbps: must be a number, got true"),
+        ("300", "min_bus_bandwidth_gbps: must be a number, got '300'"),
+        (10**400, "min_bus_bandwidth_gbps: is too large a number"),
+    ],
+    ids=["yaml-true", "text", "huge-int"],
+)
+def test_the_floors_finding_says_what_is_wrong(floor: Any, message: str) -> None:
+    from gpudc.core.errors import issues_from_validation_error
+
+    with pytest.raises(ValidationError) as caught:
+        NcclValidationSpec.model_validate({"min_bus_bandwidth_gbps": floor})
+    (issue,) = issues_from_validation_error(caught.value)
+    assert str(issue).startswith(message)
