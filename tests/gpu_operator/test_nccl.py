@@ -891,3 +891,25 @@ def test_the_floors_finding_says_what_is_wrong(floor: Any, message: str) -> None
         NcclValidationSpec.model_validate({"min_bus_bandwidth_gbps": floor})
     (issue,) = issues_from_validation_error(caught.value)
     assert str(issue).startswith(message)
+
+
+def test_open_mpi_reaches_the_workers_by_their_dns_names(planned: Callable[[str], Plan]) -> None:
+    (run,) = _jobsets(planned("gpu-sharing")).values()
+    jobs = {
+        job["name"]: job["template"]["spec"]["template"]["spec"]
+        for job in run.inputs["spec"]["replicatedJobs"]
+    }
+    (launcher,) = jobs["launcher"]["containers"]
+    # Open MPI 4 would cut `<pod>.<subdomain>` to `<pod>`, which no DNS record answers.
+    assert {e["name"]: e["value"] for e in launcher["env"]} == {
+        "OMPI_MCA_orte_keep_fqdn_hostnames": "true",
+        "OMPI_MCA_plm_rsh_args": "-o ConnectionAttempts=10",
+        "OMPI_ALLOW_RUN_AS_ROOT": "1",
+        "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    }
+    # Tree spawn: a worker's daemon starts others over SSH, so workers hold the private key too.
+    (worker,) = jobs["worker"]["containers"]
+    assert "install -m 600 /etc/gpudc-nccl/id_ed25519 /root/.ssh/id_ed25519\n" in worker["command"][-1]
+    assert (
+        "install -m 600 /etc/gpudc-nccl/id_ed25519.pub /root/.ssh/authorized_keys\n" in worker["command"][-1]
+    )

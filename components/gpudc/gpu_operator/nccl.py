@@ -352,8 +352,14 @@ def _launcher_pod(
                 "name": "launcher",
                 "image": NCCL_TESTS_IMAGE,
                 "command": _bash(script),
-                # mpirun refuses root unless told both (Open MPI's documented pair of variables).
+                # Open MPI as the Kubeflow MPI Operator runs it (kubeflow/mpi-operator
+                # pkg/controller/mpi_job_controller.go, `ompiEnvVars`): keep the workers' DNS names
+                # whole (Open MPI 4 cuts a host file's names at the first dot otherwise, and the
+                # bare pod name resolves nowhere: only `<pod>.<subdomain>` does), retry SSH while
+                # DNS catches up, and let mpirun run as root (the image's user).
                 "env": [
+                    {"name": "OMPI_MCA_orte_keep_fqdn_hostnames", "value": "true"},
+                    {"name": "OMPI_MCA_plm_rsh_args", "value": "-o ConnectionAttempts=10"},
                     {"name": "OMPI_ALLOW_RUN_AS_ROOT", "value": "1"},
                     {"name": "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "value": "1"},
                 ],
