@@ -557,7 +557,12 @@ def test_the_launcher_fails_the_pod_and_always_releases_the_workers(
         "NCCL_IB_HCA=mlx5",
         "NCCL_NET_PLUGIN=none",
         "UCX_NET_DEVICES=eth0",
-    } <= exported
+        "UCX_TLS=tcp",
+        "LD_LIBRARY_PATH",
+        "NCCL_DEBUG=WARN",
+    } == exported
+    mca = {mpirun[i + 1]: mpirun[i + 2] for i, arg in enumerate(mpirun[:binary]) if arg == "-mca"}
+    assert mca == {"oob_tcp_if_include": "eth0", "coll_hcoll_enable": "0"}
     # Whatever the outcome, each worker is told the run is over (it then exits 0).
     assert ssh == [f"-n -o ConnectTimeout=10 {host} touch {tmp_path}/gpudc-nccl-done" for host in hosts]
     assert (tmp_path / "home" / ".ssh" / "id_ed25519").stat().st_mode & 0o777 == 0o600

@@ -192,6 +192,10 @@ class NcclValidationSpec(SpecModel):
     Bus bandwidth is nccl-tests' `busbw` (GB/s, 10^9 bytes per second): the algorithm bandwidth
     scaled by 2(n-1)/n for all-reduce, so it is comparable with the hardware's link speed whatever
     the number of GPUs (NVIDIA/nccl-tests doc/PERFORMANCE.md).
+
+    On a rack-scale pool (GB200/GB300 NVL72) the workers claim no ComputeDomain, the IMEX channel
+    a pod needs for multi-node NVLink, so NCCL crosses compute trays over the rails: the floor is
+    the rails', not the rack's NVLink.
     """
 
     min_bus_bandwidth_gbps: Annotated[
