@@ -27,7 +27,12 @@ from gpudc.gpu_operator.nccl import (
     nccl_outcome,
 )
 from gpudc.gpu_operator.spec import NcclValidationSpec, PoolGpuSpec
-from gpudc.gpu_operator.versions import OperatorPool, nccl_message_limit_mib, plan_operator
+from gpudc.gpu_operator.versions import (
+    OperatorPool,
+    nccl_message_limit_mib,
+    nccl_minutes_at_floor,
+    plan_operator,
+)
 from gpudc.nodepool.spec import GPU_TAINT
 from gpudc.preview.plan import Plan
 from gpudc.preview.render import manifests
@@ -918,3 +923,60 @@ def test_open_mpi_reaches_the_workers_by_their_dns_names(planned: Callable[[str]
     assert (
         "install -m 600 /etc/gpudc-nccl/id_ed25519.pub /root/.ssh/authorized_keys\n" in worker["command"][-1]
     )
+
+
+def test_the_sweep_time_at_the_floor() -> None:
+    # 16 ranks, 512 MiB .. 8 GiB (15.5 GiB in all), 20 timed iterations and the checked one, out-of-place
+    # and in-place, plus an 8 GiB warm-up: (2 * 21 * 15872 + 2 * 8192) MiB * 2 * 15/16 at 300 GB/s.
+    expected = (2 * 21 * 15_872 + 2 * 8_192) * (1 << 20) * 1.875 / 300e9 / 60
+    spec = NcclValidationSpec.model_validate(NCCL)
+    assert nccl_minutes_at_floor(spec, ranks=16) == pytest.approx(expected, rel=1e-12)
+    assert round(expected, 3) == 0.075
+
+
+@pytest.mark.parametrize(
+    ("nccl", "fix"),
+    [
+        (
+            {"min_bus_bandwidth_gbps": 10, "iterations": 200, "timeout_minutes": 15},  # about 21 minutes
+            f"set {AT}.timeout_minutes to 42 or more, or lower {AT}.iterations or {AT}.max_message_mib",
+        ),
+        (
+            {"min_bus_bandwidth_gbps": 1, "max_message_mib": 65_536, "iterations": 1000},
+            f"lower {AT}.iterations or {AT}.max_message_mib (timeout_minutes is 720 at most)",
+        ),
+    ],
+    ids=["longer-timeout", "smaller-sweep"],
+)
+def test_a_sweep_that_outlasts_its_timeout_at_the_floor_is_a_warning(nccl: dict[str, Any], fix: str) -> None:
+    spec = GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}})
+    pool = OperatorPool(
+        "b300",
+        GPU_MODELS["b300"],
+        (GPU_TAINT,),
+        PoolGpuSpec.model_validate({"validation": {"nccl": nccl}}),
+        2,
+        path="sites[0].pools[2]",
+        rail_networks=RAILS,
+        site_network=True,
+    )
+    plan = plan_operator(spec, [pool], kubernetes_version="1.34")
+    (warning,) = plan.findings
+    assert (warning.code, warning.path) == ("GPUDC-VALIDATION-007", f"{AT}.timeout_minutes")
+    assert str(warning).endswith(fix)
+    minutes = nccl_minutes_at_floor(NcclValidationSpec.model_validate(nccl), ranks=16)
+    assert f"takes about {minutes:.0f} minutes" in str(warning)
+    # The fix, applied, leaves no warning.
+    if "timeout_minutes to" in fix:
+        fixed = {**nccl, "timeout_minutes": 42}
+        pool = OperatorPool(
+            "b300",
+            GPU_MODELS["b300"],
+            (GPU_TAINT,),
+            PoolGpuSpec.model_validate({"validation": {"nccl": fixed}}),
+            2,
+            path="sites[0].pools[2]",
+            rail_networks=RAILS,
+            site_network=True,
+        )
+        assert plan_operator(spec, [pool], kubernetes_version="1.34").findings == ()

@@ -15,6 +15,10 @@ jobs run in order (`dependsOn`, one item each, the first without):
   `<jobset>-<job>-<index>-<pod>.<subdomain>`), then a check (`nccl-check.sh.j2`) fails the run when
   NCCL reported a wrong value or the average bus bandwidth is below the pool's floor.
 
+Every pod runs on the pool's nodes, which pull the large nccl-tests image once for the run. Each
+job fails when still active after the run's timeout (`activeDeadlineSeconds`), so a hung fabric,
+an unschedulable worker or an image that never pulls ends in a failed JobSet, not a hung one.
+
 The JobSet succeeds when the launcher does (`successPolicy`) and fails on the first failure
 (`failurePolicy.maxRestarts: 0`); its `status.terminalState` (Completed or Failed) is the outcome.
 """

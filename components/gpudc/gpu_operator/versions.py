@@ -14,6 +14,7 @@ select by label, the burn-in taint, and the rack-scale NVLink domains (DRA Compu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -32,7 +33,7 @@ from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
 from gpudc.core.naming import k8s_name
 from gpudc.core.spec import Protection
-from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, PoolGpuSpec
+from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, NcclValidationSpec, PoolGpuSpec
 from gpudc.nodepool.spec import Taint, TaintEffect
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "OperatorPool",
     "PoolGpuPlan",
     "nccl_message_limit_mib",
+    "nccl_minutes_at_floor",
     "plan_operator",
 ]
 
@@ -89,6 +91,9 @@ NCCL_SHARED = register(
 )
 NCCL_MEMORY = register(
     "GPUDC-VALIDATION-006", Severity.ERROR, "An NCCL sweep's largest message does not fit the GPU's memory"
+)
+NCCL_SLOW = register(
+    "GPUDC-VALIDATION-007", Severity.WARNING, "An NCCL sweep at its floor bandwidth outlasts its timeout"
 )
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
@@ -438,6 +443,24 @@ def nccl_message_limit_mib(memory_gib: int) -> int:
     return (memory_gib - reserve_gib - 1) * 1024 // 3
 
 
+_NCCL_TIMEOUT_MAX = 720  # NcclValidationSpec.timeout_minutes' bound
+
+
+def nccl_minutes_at_floor(nccl: NcclValidationSpec, *, ranks: int) -> float:
+    """About how long `all_reduce_perf` sweeps when its bus bandwidth is exactly the floor: per
+    message size, out-of-place then in-place, the timed iterations plus the checked one, each moving
+    size x 2(n-1)/n bytes at the bus bandwidth (NVIDIA/nccl-tests doc/PERFORMANCE.md: busbw =
+    algbw x 2(n-1)/n), and the warm-up at the largest size. Start-up and image pulls not included."""
+    sizes, size = [], nccl.min_message_mib
+    while size <= nccl.max_message_mib:
+        sizes.append(size)
+        size *= 2
+    factor = 2 * (ranks - 1) / max(ranks, 1)
+    seconds_per_mib = (1 << 20) * factor / (nccl.min_bus_bandwidth_gbps * 1e9)
+    moved_mib = 2 * (nccl.iterations + 1) * sum(sizes) + 2 * sizes[-1]
+    return moved_mib * seconds_per_mib / 60
+
+
 def _nccl(pool: OperatorPool, kubernetes_version: str | None, kubernetes_path: str) -> list[Finding]:
     """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, whole GPUs with room for
     the sweep's largest message, and the cluster's Kubernetes version (its SSH keys are published
@@ -505,6 +528,23 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None, kubernetes_path: s
                 "buffers, less its reserve); it would cut the sweep short",
                 fix=fix,
                 value=nccl.max_message_mib,
+            )
+        )
+    minutes = nccl_minutes_at_floor(nccl, ranks=pool.nodes * pool.gpus_per_node)
+    if minutes > nccl.timeout_minutes:
+        issues.append(
+            NCCL_SLOW.finding(
+                f"{at}.timeout_minutes",
+                f"at its floor of {nccl.min_bus_bandwidth_gbps:g} GB/s the sweep alone takes about "
+                f"{minutes:.0f} minutes, so a fabric that just meets the floor fails by timeout",
+                fix=(
+                    f"set {at}.timeout_minutes to {math.ceil(minutes * 2)} or more, or lower {at}.iterations "
+                    f"or {at}.max_message_mib"
+                    if math.ceil(minutes * 2) <= _NCCL_TIMEOUT_MAX
+                    else f"lower {at}.iterations or {at}.max_message_mib (timeout_minutes is "
+                    f"{_NCCL_TIMEOUT_MAX} at most)"
+                ),
+                value=nccl.timeout_minutes,
             )
         )
     if kubernetes_version is None:
