@@ -122,7 +122,7 @@ AT = "sites[0].pools[2].gpu.validation.nccl"
                     "GPUDC-VALIDATION-003",
                     f"{AT}: the node model of pool b300 has no compute NICs, so the site's network gives it no "
                     f"rails; the all-reduce runs over the pool's rails; remove {AT}, or use a node model with "
-                    "compute NICs (RDMA rails)",
+                    "compute NICs (RDMA rails) such as hgx-b300-8gpu",
                 )
             ],
             id="no-compute-nics",
@@ -980,3 +980,38 @@ def test_a_sweep_that_outlasts_its_timeout_at_the_floor_is_a_warning(nccl: dict[
             site_network=True,
         )
         assert plan_operator(spec, [pool], kubernetes_version="1.34").findings == ()
+
+
+def test_an_own_node_model_without_compute_nics_is_refused_and_the_named_model_fixes_it(
+    scratch: Path, project: Any, gpudc_cli: Any
+) -> None:
+    from gpudc.catalog import NODE_MODELS
+    from gpudc.catalog.models import Fabric
+
+    b300 = NODE_MODELS["hgx-b300-8gpu"].model_dump(mode="json")
+    no_rails = {
+        **b300,
+        "name": "acme-b300-norails",
+        "nics": [nic for nic in b300["nics"] if nic["fabric"] != Fabric.COMPUTE.value],
+    }
+
+    def own_model(site: dict[str, Any]) -> None:
+        next(p for p in site["pools"] if p["name"] == "b300")["node_model"] = "acme-b300-norails"
+
+    config = yaml.safe_load((project.root / "stacks" / "Pulumi.gpu-sharing.yaml").read_text())
+    environment = config["config"]["gpudc:environment"]
+    environment["node_models"] = {"acme-b300-norails": no_rails}
+    own_model(environment["sites"][0])
+    (scratch / "stacks" / "Pulumi.norails.yaml").write_text(yaml.safe_dump(config))
+    bad = gpudc_cli("validate", "norails", "-C", str(scratch))
+    assert bad.returncode == 2, bad.stderr
+    (line,) = [line for line in bad.stderr.splitlines() if line.startswith("error ")]
+    assert line.startswith(
+        f"error GPUDC-VALIDATION-003 {AT}: the node model of pool b300 has no compute NICs"
+    )
+    (suggested,) = re.findall(r"such as (\S+)$", line)
+    assert suggested == "hgx-b300-8gpu"
+    next(p for p in environment["sites"][0]["pools"] if p["name"] == "b300")["node_model"] = suggested
+    (scratch / "stacks" / "Pulumi.norails.yaml").write_text(yaml.safe_dump(config))
+    good = gpudc_cli("validate", "norails", "-C", str(scratch))
+    assert good.returncode == 0, good.stderr

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gpudc.catalog.models import GpuModel, driver_version_key
+from gpudc.catalog.models import Fabric, GpuModel, driver_version_key
+from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.catalog.software import (
     DRA_DRIVER_KUBERNETES_MIN,
     GPU_FIRST_OPERATOR_RELEASE,
@@ -488,7 +489,14 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None, kubernetes_path: s
                 f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it "
                 "no rails"
             )
-            fix = f"remove {at}, or use a node model with compute NICs (RDMA rails)"
+            railed = sorted(
+                name
+                for name, model in NODE_MODELS.items()
+                if model.gpu_model == pool.gpu_key and model.nic_ports(Fabric.COMPUTE) > 0
+            )
+            fix = f"remove {at}, or use a node model with compute NICs (RDMA rails)" + (
+                f" such as {', '.join(railed)}" if railed else ""
+            )
         else:
             reason = "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
             fix = (
