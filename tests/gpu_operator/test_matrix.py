@@ -223,7 +223,7 @@ def issues(operator: GpuOperatorSpec, pools: list[OperatorPool], **kwargs: Any) 
                     "GPUDC-VALIDATION-001",
                     "sites[0].pools[0].gpu.validation.burn_in: the burn-in gate lifts the taint with the kubectl "
                     "image of the cluster's Kubernetes version, and the cluster does not state it, got 'enabled'; "
-                    "set the cluster's kubernetes_version to the version it runs",
+                    'set kubernetes_version to the version the cluster runs (e.g. "1.34")',
                 )
             ],
             id="burn-in-needs-a-stated-version",

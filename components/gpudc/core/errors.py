@@ -141,7 +141,13 @@ def _message(error: Any) -> str:
         return f"needs a '{ctx.get('discriminator')}' key"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind in ("float_type", "float_parsing", "finite_number") and isinstance(error.get("input"), int):
+    value = error.get("input")
+    # An int a float cannot hold; a YAML true/false is no number at all (bool is an int in Python).
+    if (
+        kind in ("float_type", "float_parsing", "finite_number")
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
         return "is too large a number"
     template = _MESSAGES.get(kind)
     if template is not None:

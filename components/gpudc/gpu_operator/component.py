@@ -318,9 +318,18 @@ class GpuOperator(pulumi.ComponentResource):
                 # A JobSet's network, policies and dependsOn are immutable (CEL "Value is immutable"
                 # in the v0.12.0 CRD) and the provider knows no immutable fields of a custom
                 # resource: a changed run (a floor, a pool grown by a node) is a new JobSet, which
-                # runs again.
-                opts=child_opts(
-                    self, opts, depends_on=[*ready, self._dcgm_jobs[pool.name]], replace_on_changes=["spec"]
+                # runs again. Old one first: the new one has the same name, and a replacement made
+                # before the old one's delete is that object, which the delete then removes
+                # (pulumi/pulumi-kubernetes#4522; the provider deletes first by itself only for the
+                # replacements it decides, not for the engine's replaceOnChanges).
+                opts=pulumi.ResourceOptions.merge(
+                    child_opts(
+                        self,
+                        opts,
+                        depends_on=[*ready, self._dcgm_jobs[pool.name]],
+                        replace_on_changes=["spec"],
+                    ),
+                    pulumi.ResourceOptions(delete_before_replace=True),
                 ),
             )
             self.validation[pool.name]["nccl"] = run.status.apply(nccl_outcome)  # type: ignore[attr-defined]

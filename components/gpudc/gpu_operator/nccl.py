@@ -15,6 +15,10 @@ jobs run in order (`dependsOn`, one item each, the first without):
   `<jobset>-<job>-<index>-<pod>.<subdomain>`), then a check (`nccl-check.sh.j2`) fails the run when
   NCCL reported a wrong value or the average bus bandwidth is below the pool's floor.
 
+Every pod runs on the pool's nodes, which pull the large nccl-tests image once for the run. Each
+job fails when still active after the run's timeout (`activeDeadlineSeconds`), so a hung fabric,
+an unschedulable worker or an image that never pulls ends in a failed JobSet, not a hung one.
+
 The JobSet succeeds when the launcher does (`successPolicy`) and fails on the first failure
 (`failurePolicy.maxRestarts: 0`); its `status.terminalState` (Completed or Failed) is the outcome.
 """
@@ -27,11 +31,12 @@ from typing import Any
 
 from gpudc.catalog.jobset import JOBSET_API_VERSION, NCCL_TESTS_IMAGE
 from gpudc.core.labels import POOL_LABEL, SITE_LABEL, gpudc_labels
-from gpudc.core.naming import k8s_name
+from gpudc.core.naming import MAX_NAME_LENGTH, k8s_name
 from gpudc.core.text import render_template
 from gpudc.gpu_operator.versions import NcclRun, OperatorPlan, PoolGpuPlan
 
 __all__ = [
+    "NCCL_JOBSET_MAX_NAME",
     "NCCL_KEYS_ACCOUNT",
     "NETWORKS_ANNOTATION",
     "RDMA_SHARED_DEVICE",
@@ -60,14 +65,31 @@ _KEY_MOUNT = "/etc/gpudc-nccl"
 _LOG = "/tmp/all_reduce_perf.log"
 _DONE = "/tmp/gpudc-nccl-done"
 _SSH_PORT = 22
+# gpudc's margin, past both phases' deadlines, for the Job and JobSet controllers to write the
+# terminal state before `pulumi up` stops waiting.
+_STATUS_SLACK_SECONDS = 600
 # The container runtime's default seccomp profile: sshd, mpirun and RDMA verbs need nothing more.
 _RUNTIME_DEFAULT = {"seccompProfile": {"type": "RuntimeDefault"}}
 # The key-making containers need no privilege at all.
 _NO_ESCALATION = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
+# JobSet names each pod `<jobset>-<replicatedJob>-<jobIndex>-<podIndex>-<5 random characters>`
+# and its webhook refuses a JobSet whose longest pod name would not be a DNS-1035 label (63
+# characters at most, starting with a letter): kubernetes-sigs/jobset v0.12.0
+# pkg/util/placement/placement.go (GenPodName) and pkg/webhooks/jobset_webhook.go
+# ("JobSet name is too long, pod names generated for this JobSet will exceed 63 characters").
+# The longest of this run's pod names is a worker's of a pool at its largest (nodes <= 100,000).
+_LONGEST_POD_SUFFIX = len("-worker-0-99999-abcde")
+NCCL_JOBSET_MAX_NAME = MAX_NAME_LENGTH - _LONGEST_POD_SUFFIX
+"""42: the longest JobSet name whose pods' names stay DNS-1035 labels."""
+
+
 def nccl_jobset_name(plan: OperatorPlan, pool: PoolGpuPlan) -> str:
-    return k8s_name(plan.site, pool.name, "nccl")
+    """`nccl-<site>-<pool>`: starts with a letter whatever the site and pool names (a DNS-1035
+    label, as JobSet's generated Job, pod and Service names must be) and is cut (with a hash) so
+    the longest pod name fits in 63 characters."""
+    return k8s_name("nccl", plan.site, pool.name, max_length=NCCL_JOBSET_MAX_NAME)
 
 
 def ssh_secret_name(plan: OperatorPlan, pool: PoolGpuPlan) -> str:
@@ -108,9 +130,7 @@ def nccl_jobset(
     labels = gpudc_labels(site=plan.site or None, pool=pool.name)
     worker_label = {"gpudc.io/nccl": name}
 
-    def job(
-        pod: dict[str, Any], pods: int = 1, deadline: int | None = None, **metadata: Any
-    ) -> dict[str, Any]:
+    def job(pod: dict[str, Any], *, deadline: int, pods: int = 1, **metadata: Any) -> dict[str, Any]:
         template: dict[str, Any] = {"metadata": metadata, "spec": pod} if metadata else {"spec": pod}
         spec: dict[str, Any] = {
             "completionMode": "Indexed",
@@ -118,9 +138,9 @@ def nccl_jobset(
             "parallelism": pods,
             "backoffLimit": 0,
             "template": template,
+            # Counted from the Job's start, its pods' scheduling and image pulls included.
+            "activeDeadlineSeconds": deadline,
         }
-        if deadline is not None:
-            spec["activeDeadlineSeconds"] = deadline
         return {"spec": spec}
 
     return {
@@ -132,9 +152,11 @@ def nccl_jobset(
             "labels": labels,
             "annotations": {
                 # pulumi-kubernetes (v4.18+, pulumi/pulumi-kubernetes#3134) waits until the JobSet
-                # has finished, either way, so `pulumi up` reports the outcome it read.
+                # has finished, either way, so `pulumi up` reports the outcome it read. Each of the
+                # run's two phases (the key, then workers and launcher) fails by its own deadline;
+                # the wait outlasts both, so the JobSet's own Failed state is what it reads.
                 "pulumi.com/waitFor": "jsonpath={.status.terminalState}",
-                "pulumi.com/timeoutSeconds": str(run.timeout_seconds + 1800),
+                "pulumi.com/timeoutSeconds": str(2 * run.timeout_seconds + _STATUS_SLACK_SECONDS),
             },
         },
         "spec": {
@@ -145,7 +167,9 @@ def nccl_jobset(
                 {
                     "name": "keys",
                     "replicas": 1,
-                    "template": job(_keys_pod(plan, pool, namespace, secret, kubectl_image)),
+                    "template": job(
+                        _keys_pod(plan, pool, namespace, secret, kubectl_image), deadline=run.timeout_seconds
+                    ),
                 },
                 {
                     "name": "worker",
@@ -164,7 +188,9 @@ def nccl_jobset(
                     "name": "launcher",
                     "replicas": 1,
                     "dependsOn": [{"name": "worker", "status": "Ready"}],
-                    "template": job(_launcher_pod(pool, run, name, secret), deadline=run.timeout_seconds),
+                    "template": job(
+                        _launcher_pod(plan, pool, run, name, secret), deadline=run.timeout_seconds
+                    ),
                 },
             ],
         },
@@ -200,6 +226,9 @@ def _keys_pod(
         "restartPolicy": "Never",
         "serviceAccountName": NCCL_KEYS_ACCOUNT,
         "securityContext": _RUNTIME_DEFAULT,
+        # On one of the pool's nodes: the nccl-tests image is large (CUDA devel, HPC-X), and there
+        # its pull serves that node's worker too, not a node that runs nothing else of the run.
+        **_on_the_pool(plan, pool),
         "initContainers": [
             {
                 "name": "make-key",
@@ -233,13 +262,17 @@ def pool_tolerations(pool: PoolGpuPlan) -> list[dict[str, str]]:
     ]
 
 
+def _on_the_pool(plan: OperatorPlan, pool: PoolGpuPlan) -> dict[str, Any]:
+    """Pod spec fields that put a pod on one of the pool's nodes, through its registration taints."""
+    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
+    return {"nodeSelector": dict(sorted(selector.items())), "tolerations": pool_tolerations(pool)}
+
+
 def one_pod_per_node(plan: OperatorPlan, pool: PoolGpuPlan, label: Mapping[str, str]) -> dict[str, Any]:
     """Pod spec fields that put a job's pods (those carrying `label`) on the pool's nodes, at most
     one per node, through its registration taints: the DCGM diagnostic's and the NCCL workers'."""
-    selector = {POOL_LABEL: pool.name, **({SITE_LABEL: plan.site} if plan.site else {})}
     return {
-        "nodeSelector": dict(sorted(selector.items())),
-        "tolerations": pool_tolerations(pool),
+        **_on_the_pool(plan, pool),
         "affinity": {
             "podAntiAffinity": {
                 "requiredDuringSchedulingIgnoredDuringExecution": [
@@ -294,7 +327,9 @@ def _worker_pod(
     }
 
 
-def _launcher_pod(pool: PoolGpuPlan, run: NcclRun, jobset: str, secret: str) -> dict[str, Any]:
+def _launcher_pod(
+    plan: OperatorPlan, pool: PoolGpuPlan, run: NcclRun, jobset: str, secret: str
+) -> dict[str, Any]:
     script = render_template(
         "gpudc.gpu_operator",
         "nccl-launcher.sh.j2",
@@ -314,14 +349,21 @@ def _launcher_pod(pool: PoolGpuPlan, run: NcclRun, jobset: str, secret: str) -> 
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
         "securityContext": _RUNTIME_DEFAULT,
-        "tolerations": pool_tolerations(pool),
+        # Beside the workers, whose nodes have pulled the image already.
+        **_on_the_pool(plan, pool),
         "containers": [
             {
                 "name": "launcher",
                 "image": NCCL_TESTS_IMAGE,
                 "command": _bash(script),
-                # mpirun refuses root unless told both (Open MPI's documented pair of variables).
+                # Open MPI as the Kubeflow MPI Operator runs it (kubeflow/mpi-operator
+                # pkg/controller/mpi_job_controller.go, `ompiEnvVars`): keep the workers' DNS names
+                # whole (Open MPI 4 cuts a host file's names at the first dot otherwise, and the
+                # bare pod name resolves nowhere: only `<pod>.<subdomain>` does), retry SSH while
+                # DNS catches up, and let mpirun run as root (the image's user).
                 "env": [
+                    {"name": "OMPI_MCA_orte_keep_fqdn_hostnames", "value": "true"},
+                    {"name": "OMPI_MCA_plm_rsh_args", "value": "-o ConnectionAttempts=10"},
                     {"name": "OMPI_ALLOW_RUN_AS_ROOT", "value": "1"},
                     {"name": "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "value": "1"},
                 ],

@@ -192,6 +192,10 @@ class NcclValidationSpec(SpecModel):
     Bus bandwidth is nccl-tests' `busbw` (GB/s, 10^9 bytes per second): the algorithm bandwidth
     scaled by 2(n-1)/n for all-reduce, so it is comparable with the hardware's link speed whatever
     the number of GPUs (NVIDIA/nccl-tests doc/PERFORMANCE.md).
+
+    On a rack-scale pool (GB200/GB300 NVL72) the workers claim no ComputeDomain, the IMEX channel
+    a pod needs for multi-node NVLink, so NCCL crosses compute trays over the rails: the floor is
+    the rails', not the rack's NVLink.
     """
 
     min_bus_bandwidth_gbps: Annotated[
@@ -199,14 +203,21 @@ class NcclValidationSpec(SpecModel):
         Field(
             gt=0,
             le=10_000,
+            strict=True,
             allow_inf_nan=False,
             description="Floor of the average bus bandwidth over the run's message sizes, below which "
-            "the run fails (GB/s, nccl-tests' `Avg bus bandwidth`).",
+            "the run fails (GB/s, 10^9 bytes per second: nccl-tests' `Avg bus bandwidth`; a number, "
+            "0 < floor <= 10000).",
         ),
     ]
     min_message_mib: Annotated[
         int,
-        Field(ge=1, le=65_536, strict=True, description="Smallest message of the sweep (MiB; `-b`)."),
+        Field(
+            ge=1,
+            le=65_536,
+            strict=True,
+            description="Smallest message of the sweep (MiB, 2^20 bytes; `-b`; 1 to 65536).",
+        ),
     ] = 512
     max_message_mib: Annotated[
         int,
@@ -214,11 +225,14 @@ class NcclValidationSpec(SpecModel):
             ge=1,
             le=65_536,
             strict=True,
-            description="Largest message of the sweep, doubling from the smallest (MiB; `-e`, `-f 2`).",
+            description="Largest message of the sweep, doubling from the smallest (MiB, 2^20 bytes; "
+            "`-e`, `-f 2`; 1 to 65536, and within what the pool's GPU memory holds: a third of it, less "
+            "nccl-tests' reserve).",
         ),
     ] = 8192
     iterations: Annotated[
-        int, Field(ge=1, le=1000, strict=True, description="Timed iterations per message size (`-n`).")
+        int,
+        Field(ge=1, le=1000, strict=True, description="Timed iterations per message size (`-n`; 1 to 1000)."),
     ] = 20
     timeout_minutes: Annotated[
         int,
@@ -226,8 +240,9 @@ class NcclValidationSpec(SpecModel):
             ge=5,
             le=720,
             strict=True,
-            description="A run still going this long after its workers started (image pulls included) "
-            "fails: a hung fabric must not hang the deployment (minutes).",
+            description="Deadline of each of the run's two steps, counted from the step's start, image "
+            "pulls included: making its SSH key, then the workers and the all-reduce; a step still "
+            "going fails the run, so a hung fabric cannot hang the deployment (minutes; 5 to 720).",
         ),
     ] = 60
 

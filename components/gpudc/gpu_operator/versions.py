@@ -14,11 +14,13 @@ select by label, the burn-in taint, and the rack-scale NVLink domains (DRA Compu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gpudc.catalog.models import GpuModel, driver_version_key
+from gpudc.catalog.models import Fabric, GpuModel, driver_version_key
+from gpudc.catalog.nodes import NODE_MODELS
 from gpudc.catalog.software import (
     DRA_DRIVER_KUBERNETES_MIN,
     GPU_FIRST_OPERATOR_RELEASE,
@@ -32,7 +34,7 @@ from gpudc.core.errors import SpecError
 from gpudc.core.findings import Finding, Severity, register
 from gpudc.core.naming import k8s_name
 from gpudc.core.spec import Protection
-from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, PoolGpuSpec
+from gpudc.gpu_operator.spec import DriverMode, GpuOperatorSpec, MigStrategy, NcclValidationSpec, PoolGpuSpec
 from gpudc.nodepool.spec import Taint, TaintEffect
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "OperatorPlan",
     "OperatorPool",
     "PoolGpuPlan",
+    "nccl_message_limit_mib",
+    "nccl_minutes_at_floor",
     "plan_operator",
 ]
 
@@ -85,6 +89,12 @@ NCCL_VERSION = register(
 )
 NCCL_SHARED = register(
     "GPUDC-VALIDATION-005", Severity.ERROR, "An NCCL all-reduce asked of a pool that shares its GPUs"
+)
+NCCL_MEMORY = register(
+    "GPUDC-VALIDATION-006", Severity.ERROR, "An NCCL sweep's largest message does not fit the GPU's memory"
+)
+NCCL_SLOW = register(
+    "GPUDC-VALIDATION-007", Severity.WARNING, "An NCCL sweep at its floor bandwidth outlasts its timeout"
 )
 DRA_NO_POOL = register(
     "GPUDC-DRA-002", Severity.WARNING, "NVLink domains asked for, but no pool is rack-scale"
@@ -240,14 +250,14 @@ def plan_operator(
             )
         issues.extend(_gpu_release(release, pool, path))
         issues.extend(_mig(spec, pool))
-        issues.extend(_nccl(pool, kubernetes_version))
+        issues.extend(_nccl(pool, kubernetes_version, kubernetes_path))
         if pool.gpu_spec.burn_in and kubernetes_version is None:
             issues.append(
                 BURN_IN_VERSION.finding(
                     f"{pool.path}.gpu.validation.burn_in",
                     "the burn-in gate lifts the taint with the kubectl image of the cluster's Kubernetes "
                     "version, and the cluster does not state it",
-                    fix="set the cluster's kubernetes_version to the version it runs",
+                    fix=f'set {kubernetes_path} to the version the cluster runs (e.g. "1.34")',
                     value="enabled",
                 )
             )
@@ -422,13 +432,46 @@ def _mig(spec: GpuOperatorSpec, pool: OperatorPool) -> list[Finding]:
     return issues
 
 
-def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
-    """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, and the cluster's
-    Kubernetes version (its SSH keys are published with the kubectl image of that version)."""
+def nccl_message_limit_mib(memory_gib: int) -> int:
+    """The largest message (MiB) nccl-tests' all_reduce_perf keeps on a GPU of `memory_gib` when it
+    checks results (`-c 1`): it holds back 1 GiB per 16 GiB of device memory (4 GiB at most) and
+    1 GiB more, and splits the rest in three (send, receive and expected buffers); a larger `-e` is
+    cut down to that ("Reducing maxBytes to ... due to memory limitation"), so the sweep would not
+    be the one asked for. NVIDIA/nccl-tests v2.19.6 src/common.cu (the same at 9a5c154, the
+    image's). The device reports a little less than the datasheet figure the catalog holds, so
+    this is an upper bound."""
+    reserve_gib = min(-(-memory_gib // 16), 4)
+    return (memory_gib - reserve_gib - 1) * 1024 // 3
+
+
+_NCCL_TIMEOUT_MAX = 720  # NcclValidationSpec.timeout_minutes' bound
+
+
+def nccl_minutes_at_floor(nccl: NcclValidationSpec, *, ranks: int) -> float:
+    """About how long `all_reduce_perf` sweeps when its bus bandwidth is exactly the floor: per
+    message size, out-of-place then in-place, the timed iterations plus the checked one, each moving
+    size x 2(n-1)/n bytes at the bus bandwidth (NVIDIA/nccl-tests doc/PERFORMANCE.md: busbw =
+    algbw x 2(n-1)/n), and the warm-up at the largest size. Start-up and image pulls not included."""
+    sizes, size = [], nccl.min_message_mib
+    while size <= nccl.max_message_mib:
+        sizes.append(size)
+        size *= 2
+    factor = 2 * (ranks - 1) / max(ranks, 1)
+    seconds_per_mib = (1 << 20) * factor / (nccl.min_bus_bandwidth_gbps * 1e9)
+    moved_mib = 2 * (nccl.iterations + 1) * sum(sizes) + 2 * sizes[-1]
+    return moved_mib * seconds_per_mib / 60
+
+
+def _nccl(pool: OperatorPool, kubernetes_version: str | None, kubernetes_path: str) -> list[Finding]:
+    """An NCCL all-reduce needs two nodes or more, RDMA rails to run over, whole GPUs with room for
+    the sweep's largest message, and the cluster's Kubernetes version (its SSH keys are published
+    with the kubectl image of that version)."""
     validation = pool.gpu_spec.validation
     if validation is None or validation.nccl is None:
         return []
     at = f"{pool.path}.gpu.validation.nccl"
+    # The site holding the pool (`sites[i]` of `sites[i].pools[j]` or `sites[i].clusters[k].pools[j]`).
+    site = pool.path.split(".", 1)[0] if pool.path.startswith("sites[") else "the site"
     issues = []
     if pool.nodes < 2:
         issues.append(
@@ -441,20 +484,26 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
             )
         )
     if pool.rail_networks == ():
-        reason = (
-            f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it no rails"
-            if pool.site_network
-            else "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
-        )
-        issues.append(
-            NCCL_RAILS.finding(
-                at,
-                f"{reason}; the all-reduce runs over the pool's rails",
-                fix=f"remove {at}, or use a node model with compute NICs"
-                if pool.site_network
-                else f"declare the site's `network` (each compute NIC of the node model becomes a rail), or remove {at}",
+        if pool.site_network:
+            reason = (
+                f"the node model of pool {pool.name} has no compute NICs, so the site's network gives it "
+                "no rails"
             )
-        )
+            railed = sorted(
+                name
+                for name, model in NODE_MODELS.items()
+                if model.gpu_model == pool.gpu_key and model.nic_ports(Fabric.COMPUTE) > 0
+            )
+            fix = f"remove {at}, or use a node model with compute NICs (RDMA rails)" + (
+                f" such as {', '.join(railed)}" if railed else ""
+            )
+        else:
+            reason = "the site declares no `network`, so no RDMA rail (NetworkAttachmentDefinition) exists"
+            fix = (
+                f"declare {site}.network, the address plan each compute NIC's rail is carved from "
+                f"(e.g. network: {{supernets: [10.96.0.0/15]}}), or remove {at}"
+            )
+        issues.append(NCCL_RAILS.finding(at, f"{reason}; the all-reduce runs over the pool's rails", fix=fix))
     gpu = pool.gpu_spec
     if gpu.mig is not None or gpu.time_slicing is not None:
         # Each worker takes the node's whole GPUs as `nvidia.com/gpu`. MIG devices are advertised
@@ -467,7 +516,43 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
             NCCL_SHARED.finding(
                 at,
                 f"pool {pool.name} shares its GPUs ({shared}); the all-reduce needs every node's whole GPUs",
-                fix=f"remove {at}, or {pool.path}.{shared}",
+                fix=f"remove {at}, or remove {pool.path}.{shared} so the pool's GPUs are whole",
+            )
+        )
+    limit = nccl_message_limit_mib(pool.gpu.memory_gib)
+    nccl = validation.nccl
+    if nccl.max_message_mib > limit:
+        fits = 1 << (limit.bit_length() - 1)  # the largest power of two that fits
+        fix = (
+            f"set {at}.max_message_mib to {fits} or less"
+            if nccl.min_message_mib <= fits
+            else f"set {at}.min_message_mib and {at}.max_message_mib to {fits} or less"
+        )
+        issues.append(
+            NCCL_MEMORY.finding(
+                f"{at}.max_message_mib",
+                f"pool {pool.name}'s GPU ({pool.gpu.product_name}, {pool.gpu.memory_gib} GB) holds messages "
+                f"of at most {limit} MiB in nccl-tests' checked all-reduce (send, receive and expected "
+                "buffers, less its reserve); it would cut the sweep short",
+                fix=fix,
+                value=nccl.max_message_mib,
+            )
+        )
+    minutes = nccl_minutes_at_floor(nccl, ranks=pool.nodes * pool.gpus_per_node)
+    if minutes > nccl.timeout_minutes:
+        issues.append(
+            NCCL_SLOW.finding(
+                f"{at}.timeout_minutes",
+                f"at its floor of {nccl.min_bus_bandwidth_gbps:g} GB/s the sweep alone takes about "
+                f"{minutes:.0f} minutes, so a fabric that just meets the floor fails by timeout",
+                fix=(
+                    f"set {at}.timeout_minutes to {math.ceil(minutes * 2)} or more, or lower {at}.iterations "
+                    f"or {at}.max_message_mib"
+                    if math.ceil(minutes * 2) <= _NCCL_TIMEOUT_MAX
+                    else f"lower {at}.iterations or {at}.max_message_mib (timeout_minutes is "
+                    f"{_NCCL_TIMEOUT_MAX} at most)"
+                ),
+                value=nccl.timeout_minutes,
             )
         )
     if kubernetes_version is None:
@@ -476,7 +561,7 @@ def _nccl(pool: OperatorPool, kubernetes_version: str | None) -> list[Finding]:
                 at,
                 "the run publishes its SSH keys with the kubectl image of the cluster's Kubernetes version, "
                 "and the cluster does not state it",
-                fix="set the cluster's kubernetes_version to the version it runs",
+                fix=f'set {kubernetes_path} to the version the cluster runs (e.g. "1.34")',
             )
         )
     return issues
