@@ -51,8 +51,14 @@ def test_help_imports_no_domain_and_no_pydantic(tmp_path: Path) -> None:
     result, modules = _run(tmp_path, "--help")
     assert result.returncode == 0, result.stderr
     assert "validate" in result.stdout and "catalog" in result.stdout
-    # Of gpudc, only the CLI and the finding helpers it prints with (no pydantic in them).
-    assert _loaded(modules, "gpudc") == ["gpudc", "gpudc.cli", "gpudc.core", "gpudc.core.findings"]
+    # Of gpudc, only the CLI, the finding helpers it prints with and the lazy names (no pydantic).
+    assert _loaded(modules, "gpudc") == [
+        "gpudc",
+        "gpudc.cli",
+        "gpudc.core",
+        "gpudc.core.findings",
+        "gpudc.core.lazy",
+    ]
     assert (
         _loaded(modules, "pydantic", "pydantic_core", "yaml", "jinja2", "pulumi", "importlib.metadata") == []
     )

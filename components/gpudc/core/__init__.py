@@ -6,8 +6,9 @@ Names load on first use (PEP 562), as in `gpudc`: importing `gpudc.core.findings
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gpudc.core.lazy import lazy_names
 
 if TYPE_CHECKING:
     from gpudc.core.errors import SpecError
@@ -29,10 +30,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["Check", "Cidr", "DnsLabel", "Finding", "Severity", "SpecError", "SpecModel", "k8s_name"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gpudc.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__ = lazy_names(globals(), _EXPORTS)
