@@ -20,9 +20,11 @@ Each side runs whole, in a process of its own (`--child`), measured from inside:
   dependencies, outputs or validation, nothing written. What the Pulumi SDK itself costs for these resources: no library
   built on Pulumi goes below it.
 
-Each process first warms up (ours plans and writes the lab stack; the floor registers 20
-resources): imports, template and pydantic caches are then paid, as in any long run, and what
-is measured is the cost that grows with the fleet. Time is the measured run's CPU time
+Each process first warms up (ours plans and writes the plano stack, whose copies the fleet is,
+so that every module, template and pydantic cache the fleet needs is loaded; the floor registers
+20 resources): one-time costs are then paid, as in any long run, and what is measured is the
+cost that grows with the fleet. (A warm-up on the small lab stack left the network, tenancy and
+Cluster API modules, and their pulumi-kubernetes classes, to be imported inside the measurement.) Time is the measured run's CPU time
 (`time.process_time`): on a machine shared with others, wall time says more about the
 neighbours than about gpudc (on two busy cores it ran 2-3x the CPU time); the runs' wall time
 and the whole processes' (start-up, imports, warm-up) are shown beside it. Memory is the peak resident set
@@ -117,8 +119,8 @@ def run_ours(fleet_file: Path, out: Path, registrations: Path) -> dict[str, Any]
     from gpudc.preview.run import plan_callable, plan_project, stack_config
 
     environments = json.loads(fleet_file.read_text())
-    # Warm-up: the lab stack planned and written once (imports, template and pydantic caches).
-    write_plan(plan_project(find_project(ROOT), "lab"), out.parent / "warm-up")
+    # Warm-up: plano planned and written once (imports, template and pydantic caches).
+    write_plan(plan_project(find_project(ROOT), STACK), out.parent / "warm-up")
     base, start, wall = _rss_kib(), time.process_time(), time.perf_counter()
 
     def program() -> None:
@@ -240,14 +242,9 @@ class Row:
     floor_wall_s: float
     ours_process_s: float
     floor_process_s: float
-
-    @property
-    def time_ratio(self) -> float:
-        return self.ours_s / self.floor_s
-
-    @property
-    def memory_ratio(self) -> float:
-        return self.ours_mib / self.floor_mib
+    time_ratio: float
+    """The median of each pair's ours / floor (a pair runs back to back, under the same load)."""
+    memory_ratio: float
 
     @property
     def ms_per_resource(self) -> float:
@@ -261,8 +258,10 @@ def measure(resources: int, repeat: int) -> Row:
     with tempfile.TemporaryDirectory(prefix=".bench-", dir=ROOT / "out") as directory:
         work = Path(directory)
         (work / "fleet.json").write_text(json.dumps(generate_fleet(resources)))
-        ours = [_child("ours", work) for _ in range(repeat)]
-        floor = [_child("floor", work) for _ in range(repeat)]
+        # Interleaved, a pair at a time: on a shared machine the load drifts over minutes, and
+        # both sides of a ratio should see the same.
+        pairs = [(_child("ours", work), _child("floor", work)) for _ in range(repeat)]
+    ours, floor = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
     return Row(
         ours[0]["resources"],
         statistics.median(run["seconds"] for run in ours),
@@ -273,6 +272,8 @@ def measure(resources: int, repeat: int) -> Row:
         statistics.median(run["wall_seconds"] for run in floor),
         statistics.median(run["process_seconds"] for run in ours),
         statistics.median(run["process_seconds"] for run in floor),
+        statistics.median(mine["seconds"] / theirs["seconds"] for mine, theirs in pairs),
+        statistics.median(mine["memory_kib"] / theirs["memory_kib"] for mine, theirs in pairs),
     )
 
 
@@ -299,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         "--resources", type=int, action="append", help="a scale (repeatable); default 1000 and 5000"
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs per side and scale; the median is reported"
+        "--repeat", type=int, default=3, help="pairs (ours, then the floor) per scale; medians are reported"
     )
     parser.add_argument("--max-ratio", type=float, help="exit 1 if a ratio (time or memory) exceeds this")
     parser.add_argument("--child", choices=("ours", "floor"), help=argparse.SUPPRESS)

@@ -9,6 +9,7 @@ its settings, root stack and config in context variables and its config dict out
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import json
@@ -149,6 +150,7 @@ def _plan_in_context(program: Callable[[], object], project: str, stack: str, co
         )
     )
     loop = asyncio.new_event_loop()
+    loop.set_default_executor(_InlineExecutor())
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(run_in_stack(lambda: _discard(program())))
@@ -170,6 +172,27 @@ def _plan_in_context(program: Callable[[], object], project: str, stack: str, co
         asyncio.set_event_loop(None)
     stack_outputs = monitor.outputs.get(monitor.stack_urn, {})
     return Plan.of(project, stack, monitor.registrations, stack_outputs)
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs what the SDK hands its executor at once, on the event loop's own thread.
+
+    The SDK sends every registration to the monitor through `loop.run_in_executor` because a
+    real monitor is a gRPC server in another process. The recording monitor answers from
+    memory, so the hand-off to a thread pool and back is pure overhead; worse, answers then
+    arrive whenever the threads are scheduled, and the SDK's wait for outstanding outputs
+    (one pass over all of them each time one completes) costs a different amount every run.
+    Inline, a plan does the same work in the same order every time. (A ThreadPoolExecutor
+    only because asyncio accepts no other default executor; it never starts a thread.)
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
 
 
 def _discard(_: object) -> None:
