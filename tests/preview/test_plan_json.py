@@ -142,3 +142,17 @@ def test_plan_of_a_gpudc_stack_agrees_with_validate(project: Project, scratch: P
         "found 'gpudc:enviroment': check its spelling"
         in gpudc_cli("validate", "typo", "-C", str(scratch)).stderr
     )
+
+
+def test_plan_json_has_a_resource_a_line(planned: Any) -> None:
+    """Sorted keys, and each resource a line of its own: a diff of two plans shows the resources that changed."""
+    plan = planned("lab")
+    text = plan.to_json()
+    document = json.loads(text)
+    assert list(document) == sorted(document)
+    lines = text.splitlines()
+    start = lines.index('  "resources": [')
+    resource_lines = lines[start + 1 : start + 1 + len(plan.resources)]
+    assert [json.loads(line.strip().rstrip(",")) for line in resource_lines] == document["resources"]
+    assert lines[start + 1 + len(plan.resources)] == "  ],"
+    assert Plan.from_json(text).to_json() == text

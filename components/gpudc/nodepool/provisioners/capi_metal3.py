@@ -92,8 +92,10 @@ def provision_capi_metal3(
             opts=options(**extra),
         )
 
-    # One secret value for the pool's BMC Secrets (they share the login), not one per machine.
-    login = pulumi.Output.secret({"username": bmc.username, "password": bmc.password})
+    # The login as it is: its values are secrets from stack config, so the whole object is
+    # secret on the wire; wrapping it in `Output.secret` (as the typed Secret class does, once per
+    # machine) only adds a chain of tasks every machine's registration waits behind.
+    login = {"username": pulumi.Output.secret(bmc.username), "password": pulumi.Output.secret(bmc.password)}
     for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         host = node.host
         assert host is not None  # capi-metal3 pools always have an inventory (validated)
