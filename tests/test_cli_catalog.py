@@ -66,7 +66,7 @@ def test_checks_lists_every_registered_check(gpudc_cli: Any) -> None:
     result = gpudc_cli("checks", "--format", "json")
     assert result.returncode == 0, result.stderr
     rows = {row["code"]: row for row in json.loads(result.stdout)}
-    # Every domain's checks are registered when the CLI loads, not only those already imported.
+    # Every domain's checks are registered when `checks` runs, not only those already imported.
     assert {
         "GPUDC-SPEC-001",
         "GPUDC-POWER-005",

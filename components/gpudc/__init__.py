@@ -7,8 +7,9 @@ program pays only for what it touches.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gpudc.core.lazy import lazy_names
 
 if TYPE_CHECKING:
     from gpudc.catalog import GPU_MODELS, NODE_MODELS, CoolingType, GpuModel, NodeModel
@@ -159,10 +160,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gpudc' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__ = lazy_names(globals(), _EXPORTS)

@@ -11,31 +11,26 @@ import json
 import re
 from collections.abc import Sequence
 from enum import StrEnum
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from gpudc.catalog.listing import (
-    GPU_COLUMNS,
-    UNVERIFIED_COLUMNS,
-    catalog_rows,
-    gpu_rows,
-    markdown_table,
-    unverified_rows,
-)
-from gpudc.core.errors import SpecError
-from gpudc.core.findings import CHECKS, Finding, printable
-from gpudc.core.project import Project, find_project
-from gpudc.environment.load import check_stack, read_stack
-from gpudc.environment.plan import EnvironmentPlan
-from gpudc.environment.schema import stack_file_schema_json
+# Only what prints `--help` is imported here (typer, rich, the light `gpudc.core.findings`):
+# each command imports its domain (pydantic specs, the catalog, Pulumi) when it runs, so
+# `gpudc --help` starts without them and `validate` loads only the specs and checks it runs.
+# tests/test_cli_startup.py keeps it so.
+from gpudc.core.findings import printable
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
+    from gpudc.core.errors import SpecError
+    from gpudc.core.findings import Finding
+    from gpudc.core.project import Project
     from gpudc.environment.derived import Derived
+    from gpudc.environment.plan import EnvironmentPlan
     from gpudc.fleet import StackOutcome
     from gpudc.preview.plan import Plan
 
@@ -59,6 +54,8 @@ class CatalogFormat(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
+        from importlib import metadata
+
         console.print(f"gpudc {metadata.version('gpudc')}")
         raise typer.Exit()
 
@@ -136,6 +133,10 @@ def validate(
     if all_stacks or stacks is not None:
         _run_fleet("validate", project, all_stacks, stacks, jobs, strict=strict, output=output)
         return
+    from gpudc.core.errors import SpecError
+    from gpudc.core.project import find_project
+    from gpudc.environment.load import check_stack, read_stack
+
     stack = _one_stack(stack)
     try:
         plan = check_stack(read_stack(find_project(project), stack))
@@ -202,6 +203,10 @@ def plan(
             raise typer.Exit(code=2)
         _run_fleet("plan", project, all_stacks, stacks, jobs, strict=strict, out=out)
         return
+    from gpudc.core.errors import SpecError
+    from gpudc.core.project import find_project
+    from gpudc.environment.load import check_stack, read_stack
+
     stack = _one_stack(stack)
     try:
         found = find_project(project)
@@ -241,6 +246,8 @@ def report(
     ] = False,
 ) -> None:
     """Render a plan's report again from its plan.json alone: report.md, and report.html / report.png."""
+    from gpudc.core.errors import SpecError
+    from gpudc.core.project import find_project
     from gpudc.preview.html import render_html
     from gpudc.preview.plan import PLAN_OUTPUT, Plan
     from gpudc.preview.report import render_report
@@ -278,6 +285,8 @@ def report(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a stack file (editor completion, docs)."""
+    from gpudc.environment.schema import stack_file_schema_json
+
     print(stack_file_schema_json(), end="")
 
 
@@ -286,10 +295,13 @@ def checks(
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.TEXT,
 ) -> None:
     """List every check gpudc makes: its code (what waivers name), severity and title."""
-    # Registers the offline plan's, the diff's and the policy pack's own checks.
+    # Registers the stack file's and the plan's checks, the offline plan's, the diff's and the
+    # policy pack's own.
+    import gpudc.environment.load
     import gpudc.policy.checks
     import gpudc.preview.gitrefs
     import gpudc.preview.run  # noqa: F401
+    from gpudc.core.findings import CHECKS
 
     rows = [
         {"code": check.code, "severity": check.severity.value, "title": check.title}
@@ -312,6 +324,8 @@ def catalog(
     ] = False,
 ) -> None:
     """List the GPU and node models gpudc knows: power, size, cooling, driver floor, MIG profiles."""
+    from gpudc.catalog.listing import GPU_COLUMNS, catalog_rows, gpu_rows, markdown_table
+
     if unverified:
         _print_unverified(output)
         return
@@ -345,6 +359,8 @@ def catalog(
 
 def _print_unverified(output: CatalogFormat) -> None:
     """`gpudc catalog --unverified`: every catalog figure still waiting for a public source."""
+    from gpudc.catalog.listing import UNVERIFIED_COLUMNS, markdown_table, unverified_rows
+
     notes = unverified_rows()
     if output is CatalogFormat.JSON:
         print(json.dumps(notes, indent=2))
@@ -379,6 +395,7 @@ def diff(
     project: ProjectOption = None,
 ) -> None:
     """Compare two plans: what a change creates, updates, replaces (and why) or deletes, by component; capacity per site; new and resolved findings."""
+    from gpudc.core.errors import SpecError
     from gpudc.preview.diff import diff_plans, render_json, render_markdown
 
     try:
@@ -402,6 +419,8 @@ def _diff_pairs(
     base: str, head: str, stack: str | None, all_stacks: bool, project: Path | None
 ) -> list[tuple[Plan, Plan]]:
     """(BASE plan, HEAD plan) per stack: read from plan files, or planned at git refs."""
+    from gpudc.core.errors import SpecError
+    from gpudc.core.project import find_project
     from gpudc.preview.gitrefs import REF_PLAN, GitRefs, plan_at_ref
     from gpudc.preview.plan import Plan
 
@@ -442,6 +461,8 @@ def _diff_pairs(
 
 
 def _print_summary(result: Plan, project: Project, directory: Path, files: int) -> None:
+    from rich.table import Table
+
     from gpudc.preview.report import TOTALS, cooling_load
 
     table = Table(title=f"{project.name}/{result.stack}: {len(result.resources)} resources")
@@ -517,6 +538,8 @@ def _run_fleet(
 ) -> None:
     """Each stack in its own process with a progress display, then the fleet checks and a summary;
     exit 2 naming every stack that failed."""
+    from gpudc.core.errors import SpecError
+    from gpudc.core.project import find_project
     from gpudc.environment.fleet import check_fleet
     from gpudc.fleet import plan_stack, run_fleet, validate_stack
 
@@ -647,6 +670,8 @@ def fleet_figures(outcome: StackOutcome) -> dict[str, float]:
 
 
 def _fleet_table(outcomes: Sequence[StackOutcome], command: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"fleet: {len(outcomes)} stack(s)")
     table.add_column("stack")
     table.add_column("status")
@@ -695,6 +720,8 @@ def _write_fleet_page(
 
 def _print_pools(derived: Derived) -> None:
     """Per pool: how it is provisioned, its nodes, GPUs and spares, and its Kueue quota."""
+    from rich.table import Table
+
     table = Table(title="pools and queue quotas")
     columns = ("pool", "provisioner", "nodes", "GPUs", "spares", "queue GPUs", "queue CPUs", "queue GiB")
     for column in columns:

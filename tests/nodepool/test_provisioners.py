@@ -143,6 +143,14 @@ def test_capi_metal3_registers_a_host_and_a_secret_per_inventory_row(project: Pr
             _row(1).replace("redfish+https", "ipmi") + _row(2) + _row(3) + _row(4),
             "inv.csv, row 2, column bmc_address: uses ipmi scheme",
         ),
+        (
+            _row(1).replace("/Systems/1", "/Sys tems/1") + _row(2) + _row(3) + _row(4),
+            "inv.csv, row 2, column bmc_address: is not a URL",
+        ),
+        (
+            _row(1) + _row(2).replace("/Systems/1", "/Systems/1\x07") + _row(3) + _row(4),
+            "inv.csv, row 3, column bmc_address: is not a URL",
+        ),
     ],
 )
 def test_bad_inventories_name_file_row_and_column(
