@@ -54,12 +54,52 @@ class Manifest:
 
 
 class _BlockStyleDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Safe YAML with multi-line strings as literal blocks, as a human would write a ConfigMap."""
+    """Safe YAML with multi-line strings as literal blocks, as a human would write a ConfigMap.
+
+    Strings, dicts and lists, nearly all of a manifest, are represented without the generic
+    representer's alias bookkeeping and type dispatch (a plan's objects share no containers:
+    the recorder rebuilds every input), and a scalar's implicit tag is resolved once per value.
+    Writing a plan's manifests took about half the time; the output is the same, byte for byte
+    (tests/preview/test_render_yaml.py).
+    """
+
+    def represent_data(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            return yaml.ScalarNode(_STR, data, style="|" if "\n" in data else None)
+        if kind is dict:
+            try:
+                items = sorted(data.items())
+            except TypeError:  # keys of mixed types: as the generic representer, unsorted
+                items = list(data.items())
+            pairs = [(self.represent_data(key), self.represent_data(value)) for key, value in items]
+            return yaml.MappingNode(_MAP, pairs, flow_style=False)
+        if kind is list:
+            return yaml.SequenceNode(_SEQ, [self.represent_data(item) for item in data], flow_style=False)
+        return super().represent_data(data)  # type: ignore[no-any-return]
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                if len(_RESOLVED) > _RESOLVED_MAX:
+                    _RESOLVED.clear()
+                tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_RESOLVED: dict[tuple[Any, Any], str] = {}
+"""Scalar -> implicit tag. Safe to share: SafeDumper resolves by value alone (no path resolvers)."""
+_RESOLVED_MAX = 200_000
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """The same literal block style for a string the generic path reaches (inside a tuple, say)."""
     style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    return dumper.represent_scalar(_STR, value, style=style)
 
 
 _BlockStyleDumper.add_representer(str, _represent_str)
