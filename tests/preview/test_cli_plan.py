@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from gpudc.core.project import Project
 
 
@@ -31,17 +29,12 @@ def test_plan_writes_outputs_and_prints_totals(project: Project, tmp_path: Path,
         in result.stdout
     )
     assert (out / "plan.json").is_file()
-    # A file per kind. The workload cluster: namespaces, Kueue's 5 kinds, the tenants' 4 more
-    # (quotas, network policies, roles and bindings; tests/tenancy), the network's 7 (tests/network). The management cluster: a BareMetalHost and
-    # a BMC Secret per inventory row (672 nodes + 10 spares), 5 Cluster API / Metal3 kinds, the
-    # Metal3Cluster patch.
-    workload = {path.name for path in (out / "manifests" / "plano-kubernetes").glob("*.yaml")}
-    assert len(workload) == 1 + 5 + 4 + 7
-    management = out / "manifests" / "plano-management"
-    assert len(list(management.glob("*.yaml"))) == 2 + 5 + 1
-    hosts = list(yaml.safe_load_all((management / "baremetalhost.metal3.io.yaml").read_text()))
-    assert len(hosts) == 682
-    assert len(list(yaml.safe_load_all((management / "secret.yaml").read_text()))) == 682
+    # The workload cluster: 3 namespaces, 4 flavors, Kueue's Topology, ClusterQueue, LocalQueue and
+    # 3 WorkloadPriorityClasses; 3 tenants' 28 objects (tests/tenancy); the network's 2 namespaces
+    # and 59 custom resources (tests/network). The management cluster: a BareMetalHost and a BMC
+    # Secret per inventory row (672 nodes + 10 spares), and per pool 5 Cluster API / Metal3 objects.
+    assert len(list((out / "manifests" / "plano-kubernetes").glob("*.yaml"))) == 3 + 4 + 3 + 3 + 28 + 2 + 59
+    assert len(list((out / "manifests" / "plano-management").glob("*.yaml"))) == 2 * 682 + 4 * 5 + 1
     assert (out / "helm" / "plano-kubernetes" / "gpu-operator-gpu-operator.values.yaml").is_file()
     report = (out / "report.md").read_text()
     for hall_row in ("| h1 | rear-door |", "| h2 | rear-door |", "| h3 | air |", "| h4 | direct-liquid |"):

@@ -26,7 +26,7 @@ def test_two_sites_plan_and_write_without_clashes(project: Project, tmp_path: Pa
     plan = plan_program(project.main, "gpudc", "lab", stack_config({CONFIG_KEY: environment}))
     written = {path.relative_to(tmp_path).as_posix() for path in write_plan(plan, tmp_path)}
     for cluster in ("lab-kubernetes", "lab2-kubernetes"):
-        assert f"manifests/{cluster}/namespace.yaml" in written
+        assert f"manifests/{cluster}/namespace-cluster-gpu-operator.yaml" in written
         assert f"helm/{cluster}/gpu-operator-gpu-operator.values.yaml" in written
     providers = sorted(r.urn for r in plan.resources if r.type == "pulumi:providers:kubernetes")
     assert providers == [

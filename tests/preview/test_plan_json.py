@@ -98,8 +98,8 @@ def test_an_auto_named_object_is_written_not_crashed_on() -> None:
     def program() -> None:
         k8s.core.v1.ConfigMap("settings", data={"a": "b"})
 
-    found = [(m.filename, m.namespace, m.name) for m in manifests(plan_callable(program))]
-    assert found == [("default/configmap.yaml", "cluster", "settings-AUTONAMED")]
+    files = [manifest.filename for manifest in manifests(plan_callable(program))]
+    assert files == ["default/configmap-cluster-settings-AUTONAMED.yaml"]
 
 
 def test_a_library_programs_report_renders(gpudc_cli: Any, tmp_path: Path) -> None:

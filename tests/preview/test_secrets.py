@@ -21,7 +21,7 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, gpudc_cli: Any) ->
         "plan.json",
         "report.md",
         "report.html",
-        "manifests/canary/secret.yaml",
+        "manifests/canary/secret-default-registry.yaml",
         "helm/canary/default-chart.values.yaml",
     }
     for text in [*written.values(), result.stdout, result.stderr]:
@@ -29,7 +29,7 @@ def test_no_planted_secret_reaches_any_output(tmp_path: Path, gpudc_cli: Any) ->
             assert secret not in text
     # The places the secrets were planted say so instead.
     # Pulumi marks the whole object holding a secret as secret.
-    assert "stringData: '[secret]'" in written[out / "manifests/canary/secret.yaml"]
+    assert "stringData: '[secret]'" in written[out / "manifests/canary/secret-default-registry.yaml"]
     assert written[out / "helm/canary/default-chart.values.yaml"] == "'[secret]'\n"
     assert '"kubeconfig": "[secret]"' in written[out / "plan.json"]
     assert '"token": "[secret]"' in written[out / "plan.json"]

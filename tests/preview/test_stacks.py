@@ -11,13 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from gpudc.core.project import Project, find_project
 from gpudc.environment.load import check_stack, read_stack
 from gpudc.preview.plan import Plan
-from gpudc.preview.render import helm_values, manifest_files, manifests
+from gpudc.preview.render import helm_values, manifests
 from gpudc.preview.run import plan_project
 
 STACKS = find_project(Path(__file__)).stacks()
@@ -70,34 +69,26 @@ def test_lab_plan_is_golden(planned: Callable[[str], Plan], snapshot: object) ->
 
 
 def test_lab_manifests_are_golden(planned: Callable[[str], Plan], snapshot: object) -> None:
-    plan = planned("lab")
-    files = manifest_files(plan)
+    files = {manifest.filename: manifest.to_yaml() for manifest in manifests(planned("lab"))}
     assert sorted(files) == [
-        "lab-kubernetes/clusterqueue.kueue.x-k8s.io.yaml",
-        "lab-kubernetes/localqueue.kueue.x-k8s.io.yaml",
-        "lab-kubernetes/namespace.yaml",
-        "lab-kubernetes/nodepatch.yaml",
-        "lab-kubernetes/resourceflavor.kueue.x-k8s.io.yaml",
-        "lab-kubernetes/topology.kueue.x-k8s.io.yaml",
-        "lab-kubernetes/workloadpriorityclass.kueue.x-k8s.io.yaml",
+        "lab-kubernetes/clusterqueue-cluster-lab.yaml",
+        "lab-kubernetes/localqueue-default-default.yaml",
+        "lab-kubernetes/namespace-cluster-gpu-operator.yaml",
+        "lab-kubernetes/namespace-cluster-gpudc-system.yaml",
+        "lab-kubernetes/namespace-cluster-kueue-system.yaml",
+        *(f"lab-kubernetes/node-cluster-lab-h100-0{n}.yaml" for n in range(1, 5)),
+        "lab-kubernetes/resourceflavor-cluster-lab-h100.yaml",
+        "lab-kubernetes/topology-cluster-lab-racks.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-inference.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-preemptible.yaml",
+        "lab-kubernetes/workloadpriorityclass-cluster-training.yaml",
     ]
-    # A document per object, sorted by namespace and name.
-    assert [
-        (m.filename, m.namespace, m.name) for m in manifests(plan) if m.kind in ("namespace", "nodepatch")
-    ] == [
-        ("lab-kubernetes/namespace.yaml", "cluster", "gpu-operator"),
-        ("lab-kubernetes/namespace.yaml", "cluster", "gpudc-system"),
-        ("lab-kubernetes/namespace.yaml", "cluster", "kueue-system"),
-        *(("lab-kubernetes/nodepatch.yaml", "cluster", f"lab-h100-0{n}") for n in range(1, 5)),
-    ]
-    nodes = list(yaml.safe_load_all(files["lab-kubernetes/nodepatch.yaml"]))
-    assert [node["metadata"]["name"] for node in nodes] == [f"lab-h100-0{n}" for n in range(1, 5)]
     # The inventory's rack becomes each node's rack label; the flavor points at the rack topology.
-    assert nodes[0]["metadata"]["labels"]["topology.gpudc.io/rack"] == "lab.a-01"
-    assert "topologyName: lab-racks" in files["lab-kubernetes/resourceflavor.kueue.x-k8s.io.yaml"]
+    assert "topology.gpudc.io/rack: lab.a-01" in files["lab-kubernetes/node-cluster-lab-h100-01.yaml"]
+    assert "topologyName: lab-racks" in files["lab-kubernetes/resourceflavor-cluster-lab-h100.yaml"]
     assert (
         "- nodeLabel: topology.gpudc.io/rack\n  - nodeLabel: kubernetes.io/hostname"
-        in (files["lab-kubernetes/topology.kueue.x-k8s.io.yaml"])
+        in (files["lab-kubernetes/topology-cluster-lab-racks.yaml"])
     )
     assert files == snapshot
 

@@ -41,11 +41,8 @@ def test_a_secure_registry_password_is_planned_without_the_passphrase(
     out = tmp_path / "out"
     result = gpudc_cli("plan", "lab", "-C", str(scratch), "--out", str(out), "--policies")
     assert result.returncode == 0, result.stderr
-    secret = next(
-        document
-        for document in yaml.safe_load_all((out / "manifests/lab-kubernetes/secret.yaml").read_text())
-        if document["metadata"]["name"] == "registry-nvcr-io"
-        and document["metadata"]["namespace"] == "team-a"
+    secret = yaml.safe_load(
+        (out / "manifests/lab-kubernetes/secret-team-a-registry-nvcr-io.yaml").read_text()
     )
     assert secret["type"] == "kubernetes.io/dockerconfigjson"
     assert secret["stringData"] == "[secret]"  # the whole login, not only the password

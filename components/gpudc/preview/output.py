@@ -57,7 +57,10 @@ def _write_plan(plan: Plan, directory: Path) -> list[Path]:
                 shutil.rmtree(stale)
             elif stale.exists():
                 stale.unlink()
+    folders: set[Path] = set()
     for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:  # a plano site writes 1,300 manifests into one folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         path.write_text(text, encoding="utf-8")
     return sorted(files)

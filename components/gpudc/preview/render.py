@@ -1,14 +1,9 @@
-"""Kubernetes objects out of a plan: a YAML document per object, a file per kind and cluster.
+"""Kubernetes objects out of a plan: one YAML document per object, named for humans.
 
 pulumi-kubernetes sends each object's full body (apiVersion, kind, metadata, spec/data) as its
 inputs, so a custom resource of type `kubernetes:<group/version>:<Kind>` *is* the manifest. Helm
 releases are not objects: their values are written beside the manifests instead, because no
 chart is rendered offline.
-
-Objects are written a file per kind on each cluster (`plano-management/baremetalhost.metal3.io.yaml`),
-documents sorted by namespace and name, as `kubectl apply -f` and checkov read them. A file per
-object put 682 files in one folder for a plano site's BareMetalHosts alone, and creating the
-files was a fifth of a large plan's time on this machine's disk (bench/plan_bench.py).
 """
 
 from __future__ import annotations
@@ -34,20 +29,10 @@ DEFAULT_CLUSTER = "default"  # objects created through Pulumi's default Kubernet
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
-    """A Kubernetes object, where it goes (its cluster) and who it is (kind, namespace, name)."""
+    """A Kubernetes object and the file name it is written under."""
 
-    cluster: str
-    kind: str
-    """The resource type's kind and API group, lowercased as kubectl spells them:
-    `secret`, `baremetalhost.metal3.io`, `nodepatch` (a server-side-apply patch of a Node)."""
-    namespace: str
-    name: str
+    filename: str
     body: dict[str, Any]
-
-    @property
-    def filename(self) -> str:
-        """The file it is written in, with every other object of its kind on its cluster."""
-        return f"{self.cluster}/{_segment(self.kind)}.yaml"
 
     def to_yaml(self) -> str:
         return dump_yaml(self.body)
@@ -121,9 +106,9 @@ def _segment(text: str) -> str:
 
 
 def manifests(plan: Plan) -> list[Manifest]:
-    """Every Kubernetes object in the plan, sorted by file, namespace and name.
+    """Every Kubernetes object in the plan, as `<cluster>/<kind>-<namespace>-<name>.yaml`, sorted.
 
-    Its cluster is the name of the Kubernetes provider the object is created through: two sites
+    `<cluster>` is the name of the Kubernetes provider the object is created through: two sites
     are two clusters, and each has its own `gpu-operator` namespace.
     """
     found = []
@@ -135,21 +120,15 @@ def manifests(plan: Plan) -> list[Manifest]:
         body = {key: value for key, value in resource.inputs.items() if not key.startswith("__")}
         given = body.get("metadata")
         metadata: dict[str, Any] = given if isinstance(given, dict) else {}
+        namespace = metadata.get("namespace") or CLUSTER_SCOPE
+        kind = str(body.get("kind") or resource.type.rsplit(":", 1)[-1]).lower()
         # No metadata.name: pulumi-kubernetes names the object at `up` from the resource's own
-        # name and a random suffix, which no preview can know; the document says so.
-        name = str(metadata.get("name") or f"{resource.name}-AUTONAMED")
-        found.append(
-            Manifest(
-                _cluster(resource),
-                _kind(resource.type),
-                str(metadata.get("namespace") or CLUSTER_SCOPE),
-                name,
-                body,
-            )
-        )
-    found.sort(key=lambda manifest: (manifest.filename, manifest.namespace, manifest.name))
-    identities = Counter(f"{m.cluster}/{m.kind}/{m.namespace}/{m.name}" for m in found)
-    clashes = sorted(identity for identity, count in identities.items() if count > 1)
+        # name and a random suffix, which no preview can know; the file says so in its name.
+        name = metadata.get("name") or f"{resource.name}-AUTONAMED"
+        filename = f"{_cluster(resource)}/{_segment(f'{kind}-{namespace}-{name}')}.yaml"
+        found.append(Manifest(filename, body))
+    found.sort(key=lambda manifest: manifest.filename)
+    clashes = sorted(name for name, count in Counter(m.filename for m in found).items() if count > 1)
     if clashes:
         raise SpecError.single(
             "manifests",
@@ -161,19 +140,8 @@ def manifests(plan: Plan) -> list[Manifest]:
 
 
 def manifest_files(plan: Plan) -> dict[str, str]:
-    """`<cluster>/<kind>.yaml` -> its objects as YAML documents, each opened by `---`."""
-    files: dict[str, list[str]] = {}
-    for manifest in manifests(plan):
-        files.setdefault(manifest.filename, []).append(f"---\n{manifest.to_yaml()}")
-    return {filename: "".join(documents) for filename, documents in files.items()}
-
-
-def _kind(type_token: str) -> str:
-    """`kubernetes:metal3.io/v1alpha1:BareMetalHost` -> `baremetalhost.metal3.io`; the core group,
-    spelt `core/v1` in a type token, has no suffix (`kubernetes:core/v1:Secret` -> `secret`)."""
-    _, group_version, kind = type_token.split(":", 2)
-    group = group_version.rsplit("/", 1)[0] if "/" in group_version else ""
-    return kind.lower() if group in ("", "core") else f"{kind.lower()}.{group}"
+    """`<cluster>/<kind>-<namespace>-<name>.yaml` -> that object's YAML, for every object."""
+    return {manifest.filename: manifest.to_yaml() for manifest in manifests(plan)}
 
 
 def helm_values(plan: Plan) -> dict[str, str]:
