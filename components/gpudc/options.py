@@ -38,11 +38,13 @@ def child_opts(
     provider: pulumi.ProviderResource | None = None,
     aliases: Sequence[pulumi.Alias] | None = None,
     replace_on_changes: Sequence[str] | None = None,
+    delete_before_replace: bool = False,
     protection: Protection = Protection.NONE,
 ) -> pulumi.ResourceOptions:
     """Parented to `parent`, waiting on what the component waits on plus `depends_on`, through
     `provider` when given (a component's children otherwise inherit its provider);
-    `replace_on_changes` names input paths whose change replaces the object (the plan records it).
+    `replace_on_changes` names input paths whose change replaces the object (the plan records it);
+    `delete_before_replace` deletes the old object first, for one whose name a replacement keeps.
 
     `protection` is the environment's guard for a resource whose loss hurts (its plan slice's
     `protection`): `protect=True` or `retain_on_delete=True`; with `none`, both are left unset
@@ -65,6 +67,7 @@ def child_opts(
         provider=provider,
         aliases=list(aliases) if aliases else None,
         replace_on_changes=list(replace_on_changes) if replace_on_changes else None,
+        delete_before_replace=True if delete_before_replace else None,
         protect=True if protection is Protection.PROTECT else None,
         retain_on_delete=True if protection is Protection.RETAIN else None,
     )

@@ -26,11 +26,16 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["JOBSET_API_VERSION", "JOBSET_CHART", "JOBSET_NAMESPACE", "JOBSET_VERSION", "NCCL_TESTS_IMAGE"]
+from gpudc.catalog.charts import ChartPin
 
-JOBSET_CHART = "oci://registry.k8s.io/jobset/charts/jobset"
-JOBSET_VERSION: Final = "0.12.0"
-JOBSET_NAMESPACE = "jobset-system"
+__all__ = ["JOBSET", "JOBSET_API_VERSION", "NCCL_TESTS_IMAGE"]
+
+JOBSET = ChartPin(
+    repository=None,
+    chart="oci://registry.k8s.io/jobset/charts/jobset",
+    version="0.12.0",
+    namespace="jobset-system",
+)
 JOBSET_API_VERSION = "jobset.x-k8s.io/v1alpha2"
 
 NCCL_TESTS_IMAGE: Final = "ghcr.io/coreweave/nccl-tests:12.9.1-devel-ubuntu22.04-nccl2.28.3-1-8b67957"

@@ -20,26 +20,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from gpudc.catalog.charts import ChartPin
+
 __all__ = [
     "METALLB",
     "NETWORK_OPERATOR",
     "NIC_CLUSTER_POLICY_NAME",
-    "ChartPin",
     "NetworkOperatorRelease",
 ]
 
 NIC_CLUSTER_POLICY_NAME = "nic-cluster-policy"
 """The only NicClusterPolicy the operator reconciles."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChartPin:
-    """A Helm chart at a version, from a repository, installed into a namespace."""
-
-    repository: str
-    chart: str
-    version: str
-    namespace: str
 
 
 @dataclass(frozen=True, slots=True)

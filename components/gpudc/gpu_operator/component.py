@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc.catalog.jobset import JOBSET_CHART, JOBSET_NAMESPACE, JOBSET_VERSION
+from gpudc.catalog.jobset import JOBSET
 from gpudc.catalog.software import (
     DRA_DRIVER_CHART,
     DRA_DRIVER_VERSION,
@@ -35,6 +35,7 @@ from gpudc.gpu_operator.values import (
 from gpudc.gpu_operator.versions import BURN_IN_TAINT, OperatorPlan, PoolGpuPlan
 from gpudc.objects import kube_object
 from gpudc.options import child_opts, spec_inputs
+from gpudc.releases import pinned_release
 
 __all__ = [
     "COMPUTE_DOMAIN_API_VERSION",
@@ -259,23 +260,8 @@ class GpuOperator(pulumi.ComponentResource):
         pool that starts after the pool's DCGM diagnostic passed and its rails exist."""
         labels = gpudc_labels(site=plan.site or None)
         runs = [pool for pool in pools if pool.nccl is not None]
-        namespace = k8s.core.v1.Namespace(
-            f"{name}-jobset-namespace",
-            metadata={"name": JOBSET_NAMESPACE, "labels": labels},
-            opts=child_opts(self, opts),
-        )
         # The launcher's CRD and webhook must answer before any JobSet: wait for the rollout.
-        jobset = k8s.helm.v3.Release(
-            f"{name}-jobset",
-            name="jobset",
-            chart=JOBSET_CHART,
-            version=JOBSET_VERSION,
-            namespace=JOBSET_NAMESPACE,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=600,
-            opts=child_opts(self, opts, depends_on=[namespace]),
-        )
+        jobset = pinned_release(self, name, "jobset", JOBSET, namespace_labels=labels, timeout=600, opts=opts)
         account = k8s.core.v1.ServiceAccount(
             f"{name}-nccl-keys-account",
             metadata={"name": NCCL_KEYS_ACCOUNT, "namespace": spec.namespace, "labels": labels},
@@ -322,14 +308,12 @@ class GpuOperator(pulumi.ComponentResource):
                 # before the old one's delete is that object, which the delete then removes
                 # (pulumi/pulumi-kubernetes#4522; the provider deletes first by itself only for the
                 # replacements it decides, not for the engine's replaceOnChanges).
-                opts=pulumi.ResourceOptions.merge(
-                    child_opts(
-                        self,
-                        opts,
-                        depends_on=[*ready, self._dcgm_jobs[pool.name]],
-                        replace_on_changes=["spec"],
-                    ),
-                    pulumi.ResourceOptions(delete_before_replace=True),
+                opts=child_opts(
+                    self,
+                    opts,
+                    depends_on=[*ready, self._dcgm_jobs[pool.name]],
+                    replace_on_changes=["spec"],
+                    delete_before_replace=True,
                 ),
             )
             self.validation[pool.name]["nccl"] = run.status.apply(nccl_outcome)  # type: ignore[attr-defined]

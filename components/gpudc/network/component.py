@@ -13,13 +13,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gpudc.catalog.network_software import METALLB, NETWORK_OPERATOR, ChartPin
+from gpudc.catalog.charts import ChartPin
+from gpudc.catalog.network_software import METALLB, NETWORK_OPERATOR
 from gpudc.core.labels import gpudc_labels
-from gpudc.core.naming import k8s_name
 from gpudc.network.manifests import metallb_objects, nic_cluster_policy, nic_node_policies, rail_objects
 from gpudc.network.plan import ClusterNetwork
 from gpudc.network.spec import NetworkSpec
 from gpudc.options import child_opts, spec_inputs
+from gpudc.releases import pinned_release
 
 __all__ = ["SiteNetwork", "network_operator_values"]
 
@@ -51,10 +52,15 @@ class SiteNetwork(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(self.TYPE, name, spec_inputs(spec), opts)
-        operator = self._release(
-            name, "network-operator", NETWORK_OPERATOR.chart, network_operator_values(), site, opts
-        )
-        metallb = self._release(name, "metallb", METALLB, {}, site, opts)
+        labels = {**gpudc_labels(site=site or None), **_POD_SECURITY}
+
+        def install(suffix: str, pin: ChartPin, values: dict[str, Any]) -> k8s.helm.v3.Release:
+            return pinned_release(
+                self, name, suffix, pin, namespace_labels=labels, values=values, timeout=1800, opts=opts
+            )
+
+        operator = install("network-operator", NETWORK_OPERATOR.chart, network_operator_values())
+        metallb = install("metallb", METALLB, {})
         objects = [
             (operator, nic_cluster_policy(plan, site=site)),
             *((operator, body) for body in nic_node_policies(plan, site=site)),
@@ -77,34 +83,3 @@ class SiteNetwork(pulumi.ComponentResource):
             )
             self.custom_resources.append(f"{body['kind']}/{body['metadata']['name']}")
         self.register_outputs({"custom_resources": self.custom_resources})
-
-    def _release(
-        self,
-        name: str,
-        suffix: str,
-        pin: ChartPin,
-        values: dict[str, Any],
-        site: str,
-        opts: pulumi.ResourceOptions | None,
-    ) -> k8s.helm.v3.Release:
-        namespace = k8s.core.v1.Namespace(
-            f"{name}-{suffix}-namespace",
-            metadata={
-                "name": pin.namespace,
-                "labels": {**gpudc_labels(site=site or None), **_POD_SECURITY},
-            },
-            opts=child_opts(self, opts),
-        )
-        return k8s.helm.v3.Release(
-            f"{name}-{suffix}",
-            name=k8s_name(pin.chart),
-            chart=pin.chart,
-            version=pin.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
-            namespace=pin.namespace,
-            values=values,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=1800,
-            opts=child_opts(self, opts, depends_on=[namespace]),
-        )

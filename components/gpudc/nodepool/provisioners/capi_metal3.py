@@ -92,9 +92,9 @@ def provision_capi_metal3(
             opts=options(**extra),
         )
 
-    # The login as it is: its values are secrets from stack config, so the whole object is
-    # secret on the wire; wrapping it in `Output.secret` (as the typed Secret class does, once per
-    # machine) only adds a chain of tasks every machine's registration waits behind.
+    # Each value marked secret once per pool (a library caller may pass plain strings), and the
+    # dict shared by every machine's Secret: wrapping the whole login per machine, as the typed
+    # Secret class does, adds a chain of tasks every machine's registration waits behind.
     login = {"username": pulumi.Output.secret(bmc.username), "password": pulumi.Output.secret(bmc.password)}
     for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         host = node.host
