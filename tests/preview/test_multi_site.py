@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,3 +51,44 @@ def test_write_plan_replaces_only_its_own_outputs(planned: Callable[[str], Plan]
     written = write_plan(planned("lab"), tmp_path)
     on_disk = sorted(path for path in tmp_path.rglob("*") if path.is_file())
     assert on_disk == written  # nothing of the plano plan is left behind
+
+
+def test_replanning_rewrites_only_what_changed(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+    written = write_plan(planned("lab"), tmp_path)
+    manifest = next(path for path in written if path.parent.parent.name == "manifests")
+    manifest.write_text("edited by hand\n")
+    for path in written:  # an old time, which only a rewrite changes (whatever the clock's tick)
+        os.utime(path, ns=(10**9, 10**9))
+    stale = tmp_path / "manifests" / "gone-cluster" / "namespace-cluster-old.yaml"
+    stale.parent.mkdir()
+    stale.write_text("from an older plan\n")
+    (tmp_path / "report.png").write_bytes(b"a screenshot of the older plan")
+    rewritten = write_plan(planned("lab"), tmp_path)
+    assert rewritten == written
+    assert sorted(path for path in tmp_path.rglob("*") if path.is_file()) == written
+    changed = sorted(path for path in written if path.stat().st_mtime_ns != 10**9)
+    assert changed == [manifest]  # the one file that differed; the others were left as they were
+    assert manifest.read_text() != "edited by hand\n"
+
+
+def test_replanning_replaces_links_and_folders_where_files_belong(
+    planned: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (outside / "kept.txt").parent.mkdir()
+    (outside / "kept.txt").write_text("not gpudc's")
+    out = tmp_path / "out"
+    written = write_plan(planned("lab"), out)
+    (out / "report.md").unlink()
+    (out / "report.md").mkdir()  # a folder where a file belongs
+    shutil.rmtree(out / "helm")
+    (out / "helm").symlink_to(outside, target_is_directory=True)  # a link is replaced, not followed
+    assert write_plan(planned("lab"), out) == written
+    assert (outside / "kept.txt").read_text() == "not gpudc's"
+    assert not (out / "helm").is_symlink() and (out / "report.md").is_file()
+
+
+def test_write_plan_refuses_a_file_as_its_directory(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(SpecError, match="is a file, not a directory"):
+        write_plan(planned("lab"), tmp_path / "out")

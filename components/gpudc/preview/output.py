@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -23,44 +24,97 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
     """Write the plan's files into `directory`, replacing an earlier plan's; return them, sorted.
 
     Every file is rendered before anything on disk changes, and only an earlier plan's own
-    outputs are removed: a directory holding anything else is refused, never emptied.
+    outputs are touched: a directory holding anything else is refused, never emptied. Over an
+    earlier plan, a file whose bytes are the same is left as it is (its modification time too,
+    so `make`, `rsync` and file watchers see only what the change changed) and what the new plan
+    no longer has is removed. Re-planning an unchanged campus rewrites nothing: reading a file
+    back costs a tenth of creating it on this project's disks (bench/plan_bench.py).
     """
     with few_collections():
         return _write_plan(plan, directory)
 
 
 def _write_plan(plan: Plan, directory: Path) -> list[Path]:
-    files: dict[Path, str] = {
-        directory / "plan.json": plan.to_json(),
-        directory / "report.md": render_report(plan),
-        directory / "report.html": render_html(plan),
+    files: dict[Path, bytes] = {
+        directory / "plan.json": plan.to_json().encode(),
+        directory / "report.md": render_report(plan).encode(),
+        directory / "report.html": render_html(plan).encode(),
     }
     for filename, text in manifest_files(plan).items():
-        files[directory / "manifests" / filename] = text
+        files[directory / "manifests" / filename] = text.encode()
     for filename, values in helm_values(plan).items():
-        files[directory / "helm" / filename] = values
+        files[directory / "helm" / filename] = values.encode()
     # Artifacts the program derived (RoCE leaf configurations); their paths are checked relative.
     for artifact in plan.derived.artifacts if plan.derived is not None else ():
-        files[directory / artifact.path] = artifact.text
-    if directory.exists():
-        foreign = sorted(path.name for path in directory.iterdir() if path.name not in OUTPUTS)
-        if foreign:
-            raise SpecError.single(
-                str(directory),
-                f"holds files gpudc did not write ({', '.join(foreign[:5])})",
-                fix="choose an empty or new --out directory",
-                check=PLAN_OUTPUT,
-            )
-        for name in OUTPUTS:
-            stale = directory / name
-            if stale.is_dir():
-                shutil.rmtree(stale)
-            elif stale.exists():
-                stale.unlink()
+        files[directory / artifact.path] = artifact.text.encode()
+    unchanged = _keep_unchanged(directory, files) if directory.exists() else set()
     folders: set[Path] = set()
-    for path, text in files.items():
+    for path, data in files.items():
+        if str(path) in unchanged:
+            continue
         if path.parent not in folders:  # a plano site writes 1,300 manifests into one folder
             path.parent.mkdir(parents=True, exist_ok=True)
             folders.add(path.parent)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
     return sorted(files)
+
+
+def _keep_unchanged(directory: Path, files: dict[Path, bytes]) -> set[str]:
+    """Remove what an earlier plan in `directory` wrote and `files` no longer has; return the
+    files already on disk with the same bytes. Refuses a directory holding anything else.
+
+    Plain `os` calls on strings: pathlib's objects cost more than reading the file back."""
+    if not directory.is_dir():
+        raise SpecError.single(
+            str(directory),
+            "is a file, not a directory",
+            fix="choose a directory for --out",
+            check=PLAN_OUTPUT,
+        )
+    foreign = sorted(path.name for path in directory.iterdir() if path.name not in OUTPUTS)
+    if foreign:
+        raise SpecError.single(
+            str(directory),
+            f"holds files gpudc did not write ({', '.join(foreign[:5])})",
+            fix="choose an empty or new --out directory",
+            check=PLAN_OUTPUT,
+        )
+    wanted = {str(path): data for path, data in files.items()}
+    top = str(directory)
+    folders: set[str] = set()
+    for path in wanted:
+        folder = os.path.dirname(path)
+        while folder != top and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    unchanged: set[str] = set()
+    _sweep(top, wanted, folders, unchanged)
+    return unchanged
+
+
+def _sweep(folder: str, wanted: dict[str, bytes], folders: set[str], unchanged: set[str]) -> None:
+    """Keep the files of `folder` (recursively) that `wanted` has with the same bytes; remove
+    the rest. A symbolic link is removed, never followed: it may point outside the plan."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.path in folders:
+                    _sweep(entry.path, wanted, folders, unchanged)
+                else:
+                    shutil.rmtree(entry.path)
+                continue
+            data = wanted.get(entry.path)
+            if (
+                data is not None
+                and entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_size == len(data)
+                and _read(entry.path) == data
+            ):
+                unchanged.add(entry.path)
+            else:
+                os.unlink(entry.path)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
