@@ -649,10 +649,16 @@ _FLEET_COLUMNS = (
     ("nodes", "nodes"),
     ("GPUs", "gpus"),
     ("IT MW", "it_power_kw"),
-    ("facility MW", "facility_power_kw"),
+    ("halls MW", "facility_power_kw"),
     ("MWh/yr", "facility_energy_mwh_per_year"),
     ("t CO2/yr", "co2_tonnes_per_year"),
     ("m3 water/yr", "water_m3_per_year"),
+)
+
+
+_FLEET_CAPTION = (
+    "halls MW: peak facility power of our own halls (racked IT x design PUE); rented capacity "
+    "(placement: managed) counts in IT MW and the yearly figures only"
 )
 
 
@@ -672,7 +678,7 @@ def fleet_figures(outcome: StackOutcome) -> dict[str, float]:
 def _fleet_table(outcomes: Sequence[StackOutcome], command: str) -> Table:
     from rich.table import Table
 
-    table = Table(title=f"fleet: {len(outcomes)} stack(s)")
+    table = Table(title=f"fleet: {len(outcomes)} stack(s)", caption=_FLEET_CAPTION)
     table.add_column("stack")
     table.add_column("status")
     for title, _ in _FLEET_COLUMNS:
