@@ -19,6 +19,7 @@ marked secret, `kube_object` takes as `secret_outputs`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,7 +53,7 @@ def kube_object(
     of it with `patch`); `secret_outputs` are kept secret in state whatever their inputs were."""
     body = {"apiVersion": api_version, "kind": kind, "metadata": dict(metadata), **fields}
     if secret_outputs:
-        opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs))
-        )
+        # One shallow copy (`ResourceOptions.merge` makes three and merges every field and hook).
+        opts = copy.copy(opts)
+        opts.additional_secret_outputs = [*(opts.additional_secret_outputs or ()), *secret_outputs]
     return pulumi.CustomResource(type_token(api_version, kind, patch=patch), name, body, opts)

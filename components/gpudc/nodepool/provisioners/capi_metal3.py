@@ -96,6 +96,9 @@ def provision_capi_metal3(
     # dict shared by every machine's Secret: wrapping the whole login per machine, as the typed
     # Secret class does, adds a chain of tasks every machine's registration waits behind.
     login = {"username": pulumi.Output.secret(bmc.username), "password": pulumi.Output.secret(bmc.password)}
+    # The same options for every machine: the SDK copies them per resource before changing any
+    # (pulumi/resource.py `Resource.__init__`, "Make a shallow clone of opts", pulumi 3.272.0).
+    secret_opts = options(protection=plan.protection)
     for node, where in zip(plan.placed, plan.placed_labels, strict=True):
         host = node.host
         assert host is not None  # capi-metal3 pools always have an inventory (validated)
@@ -106,7 +109,7 @@ def provision_capi_metal3(
             kind="Secret",
             metadata={"name": secret_name, "namespace": namespace, "labels": meta_labels},
             fields={"type": "Opaque", "stringData": login},
-            opts=options(protection=plan.protection),
+            opts=secret_opts,
             secret_outputs=SECRET_OUTPUTS,
         )
         bmc_spec: dict[str, Any] = {"address": host.bmc_address, "credentialsName": secret_name}
