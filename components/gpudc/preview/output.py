@@ -28,13 +28,17 @@ def write_plan(plan: Plan, directory: Path) -> list[Path]:
     earlier plan, a file whose bytes are the same is left as it is (its modification time too,
     so `make`, `rsync` and file watchers see only what the change changed) and what the new plan
     no longer has is removed. Re-planning an unchanged campus rewrites nothing: reading a file
-    back costs a tenth of creating it on this project's disks (bench/plan_bench.py).
+    back costs a tenth of creating it on this project's disks (bench/plan_bench.py). What cannot
+    be read, removed or written there (permissions, a folder under a file) is a finding naming it.
     """
     with few_collections():
         return _write_plan(plan, directory)
 
 
 def _write_plan(plan: Plan, directory: Path) -> list[Path]:
+    # Absolute, so a file's path is spelled as os.scandir spells it: pathlib drops a leading
+    # `.` (`--out .` gives plan.json) where scandir keeps it (./plan.json).
+    directory = directory.absolute()
     files: dict[Path, bytes] = {
         directory / "plan.json": plan.to_json().encode(),
         directory / "report.md": render_report(plan).encode(),
@@ -47,15 +51,24 @@ def _write_plan(plan: Plan, directory: Path) -> list[Path]:
     # Artifacts the program derived (RoCE leaf configurations); their paths are checked relative.
     for artifact in plan.derived.artifacts if plan.derived is not None else ():
         files[directory / artifact.path] = artifact.text.encode()
-    unchanged = _keep_unchanged(directory, files) if directory.exists() else set()
-    folders: set[Path] = set()
-    for path, data in files.items():
-        if str(path) in unchanged:
-            continue
-        if path.parent not in folders:  # a plano site writes 1,300 manifests into one folder
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        path.write_bytes(data)
+    try:
+        unchanged = _keep_unchanged(directory, files) if os.path.lexists(directory) else set()
+        folders: set[Path] = set()
+        for path, data in files.items():
+            if str(path) in unchanged:
+                continue
+            if path.parent not in folders:  # a plano site writes 1,300 manifests into one folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            path.write_bytes(data)
+    except OSError as exc:  # permissions, a file where a folder belongs, a full disk
+        raise SpecError.single(
+            str(exc.filename or directory),
+            f"cannot be written ({exc.strerror or exc})",
+            fix=f"make {directory} and what is in it readable and writable by you, or choose another "
+            "--out; then plan again (the earlier plan there may be partly replaced)",
+            check=PLAN_OUTPUT,
+        ) from None
     return sorted(files)
 
 
@@ -65,6 +78,13 @@ def _keep_unchanged(directory: Path, files: dict[Path, bytes]) -> set[str]:
 
     Plain `os` calls on strings: pathlib's objects cost more than reading the file back."""
     if not directory.is_dir():
+        if not directory.exists():  # a link to nothing: creating the folder would fail on it
+            raise SpecError.single(
+                str(directory),
+                f"is a link to {os.readlink(directory)}, which does not exist",
+                fix="create that directory or choose another --out",
+                check=PLAN_OUTPUT,
+            )
         raise SpecError.single(
             str(directory),
             "is a file, not a directory",
@@ -101,7 +121,10 @@ def _sweep(folder: str, wanted: dict[str, bytes], folders: set[str], unchanged: 
                 if entry.path in folders:
                     _sweep(entry.path, wanted, folders, unchanged)
                 else:
-                    shutil.rmtree(entry.path)
+                    try:
+                        shutil.rmtree(entry.path)
+                    except OSError as exc:  # rmtree names the file relative to its own folder
+                        raise OSError(exc.errno, exc.strerror, entry.path) from None
                 continue
             data = wanted.get(entry.path)
             if (
@@ -115,6 +138,11 @@ def _sweep(folder: str, wanted: dict[str, bytes], folders: set[str], unchanged: 
                 os.unlink(entry.path)
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
+def _read(path: str) -> bytes | None:
+    """The file's bytes; None when they cannot be read (its mode, its owner): it is replaced,
+    which needs only its folder to be writable, as it was before files were compared."""
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError:
+        return None
