@@ -8,6 +8,7 @@ chart is rendered offline.
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -41,11 +42,11 @@ class Manifest:
 class _BlockStyleDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Safe YAML with multi-line strings as literal blocks, as a human would write a ConfigMap.
 
-    Strings, dicts and lists, nearly all of a manifest, are represented without the generic
-    representer's alias bookkeeping and type dispatch (a plan's objects share no containers:
-    the recorder rebuilds every input), and a scalar's implicit tag is resolved once per value.
-    Writing a plan's manifests took about half the time; the output is the same, byte for byte
-    (tests/preview/test_render_yaml.py).
+    The path for the documents the direct writer below leaves (a multi-line script, a float).
+    Strings, dicts and lists are represented without the generic representer's alias
+    bookkeeping and type dispatch (a plan's objects share no containers: the recorder rebuilds
+    every input), and a scalar's implicit tag is resolved once per value; the output is the
+    same, byte for byte (tests/preview/test_render_yaml.py).
     """
 
     def represent_data(self, data: Any) -> yaml.Node:
@@ -92,7 +93,135 @@ _BlockStyleDumper.add_representer(str, _represent_str)
 
 def dump_yaml(document: Any) -> str:
     """Deterministic YAML: sorted keys, block style, no line folding."""
+    direct = _direct(document)
+    if direct is not None:
+        return direct
     return yaml.dump(document, Dumper=_BlockStyleDumper, sort_keys=True, default_flow_style=False, width=4096)
+
+
+# --- A direct writer for the documents manifests are made of ----------------------------------
+#
+# Nearly every manifest is dicts, lists, short one-line strings, ints, bools and nulls. For
+# those the block layout PyYAML writes (with this module's options) is fixed, and only a
+# string's style needs deciding: plain, or single-quoted where plain would be read back as
+# something else or cannot be written plain. That decision is PyYAML's own: its resolver and
+# `Emitter.analyze_scalar`, remembered per string. Anything else (multi-line strings, floats,
+# tuples, long strings, mixed key types) makes the whole document go through PyYAML; either
+# way the bytes are the same (tests/preview/test_render_yaml.py).
+
+_ANALYZER = yaml.emitter.Emitter(io.StringIO())  # analyze_scalar reads only allow_unicode (False)
+_RESOLVER = yaml.resolver.Resolver()  # SafeDumper's resolver: bool, float, int, null, timestamp, ...
+_STYLED: dict[str, str | None] = {}
+"""A one-line string -> how it is written in block context (None: not by the direct writer)."""
+_LONGEST_SCALAR = 1_000  # far below `width`, so PyYAML never folds one; longer ones go to PyYAML
+_LONGEST_KEY = 127  # PyYAML's longest simple key (`Emitter.check_simple_key`)
+
+
+class _NotDirectError(Exception):
+    """The document holds something only PyYAML's full path writes."""
+
+
+def _styled(value: str) -> str:
+    try:
+        text = _STYLED[value]
+    except KeyError:
+        if len(_STYLED) > _RESOLVED_MAX:
+            _STYLED.clear()
+        text = _STYLED[value] = _style(value)
+    if text is None:
+        raise _NotDirectError
+    return text
+
+
+def _style(value: str) -> str | None:
+    if len(value) > _LONGEST_SCALAR:
+        return None
+    analysis = _ANALYZER.analyze_scalar(value)
+    if analysis.multiline:
+        return None
+    implicit = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR  # type: ignore[no-untyped-call]
+    if implicit and not analysis.empty and analysis.allow_block_plain:
+        return value
+    if analysis.allow_single_quoted:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _styled(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    raise _NotDirectError
+
+
+def _key(value: Any) -> str:
+    text = _scalar(value)
+    if len(text) > _LONGEST_KEY or value == "":  # PyYAML writes both as explicit `? key` entries
+        raise _NotDirectError
+    return text
+
+
+def _mapping(data: dict[Any, Any], pad: str, first: str, out: list[str]) -> None:
+    try:
+        items = sorted(data.items())
+    except TypeError:
+        raise _NotDirectError from None
+    lead = first
+    for key, value in items:
+        head = f"{lead}{_key(key)}:"
+        lead = pad
+        kind = type(value)
+        if kind is dict and value:
+            out.append(head + "\n")
+            _mapping(value, pad + "  ", pad + "  ", out)
+        elif kind is list and value:
+            out.append(head + "\n")
+            _sequence(value, pad, pad, out)  # PyYAML's default: a list in a mapping is not indented
+        else:
+            out.append(f"{head} {_value(value, kind)}\n")
+
+
+def _sequence(data: list[Any], pad: str, first: str, out: list[str]) -> None:
+    lead = first
+    for item in data:
+        kind = type(item)
+        if kind is dict and item:
+            _mapping(item, pad + "  ", lead + "- ", out)
+        elif kind is list and item:
+            _sequence(item, pad + "  ", lead + "- ", out)
+        else:
+            out.append(f"{lead}- {_value(item, kind)}\n")
+        lead = pad
+
+
+def _value(value: Any, kind: type) -> str:
+    if kind is dict:
+        return "{}"  # an empty one: non-empty ones are blocks
+    if kind is list:
+        return "[]"
+    return _scalar(value)
+
+
+def _direct(document: Any) -> str | None:
+    """`document` as PyYAML writes it, or None where the direct writer does not apply."""
+    kind = type(document)
+    out: list[str] = []
+    try:
+        if kind is dict and document:
+            _mapping(document, "", "", out)
+        elif kind is list and document:
+            _sequence(document, "", "", out)
+        else:
+            return None
+    except _NotDirectError:
+        return None
+    return "".join(out)
 
 
 def _cluster(resource: Registration) -> str:
