@@ -249,6 +249,7 @@ def report(
     from gpudc.core.errors import SpecError
     from gpudc.core.project import find_project
     from gpudc.preview.html import render_html
+    from gpudc.preview.output import clear_output, write_output
     from gpudc.preview.plan import PLAN_OUTPUT, Plan
     from gpudc.preview.report import render_report
 
@@ -264,10 +265,15 @@ def report(
     except SpecError as exc:
         raise _fail(exc) from None
     written = [directory / "report.md"]
-    written[0].write_text(render_report(planned), encoding="utf-8")
-    if html or png:
-        written.append(directory / "report.html")
-        written[-1].write_text(render_html(planned), encoding="utf-8")
+    try:  # new files, never written through a link or into a FIFO left in the plan's folder
+        write_output(written[0], render_report(planned))
+        if html or png:
+            written.append(directory / "report.html")
+            write_output(written[-1], render_html(planned))
+        if png:
+            clear_output(directory / "report.png")
+    except SpecError as exc:
+        raise _fail(exc) from None
     if png:
         from gpudc.preview.browser import render_png
 

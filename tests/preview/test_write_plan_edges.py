@@ -19,13 +19,14 @@ import pytest
 
 from gpudc.core.errors import SpecError
 from gpudc.preview import output
-from gpudc.preview.output import write_plan
+from gpudc.preview.output import clear_output, write_output, write_plan
 from gpudc.preview.plan import PLAN_OUTPUT, Plan
+from gpudc.preview.report import render_report
 
 OLD = 10**9
 """An old modification time, which only a rewrite changes (whatever the clock's tick)."""
 
-FIX = "or choose another --out; then plan again (the earlier plan there may be partly replaced)"
+FIX = "or choose another --out; then run the command again (the earlier plan there may be partly replaced)"
 
 
 def _age(paths: list[Path]) -> None:
@@ -158,3 +159,44 @@ def test_out_as_a_link_to_a_directory_plans_there(planned: Callable[[str], Plan]
     assert write_plan(planned("lab"), tmp_path / "out") == written
     assert [path for path in written if path.stat().st_mtime_ns != OLD] == []
     assert (tmp_path / "out").is_symlink() and (tmp_path / "real" / "plan.json").is_file()
+
+
+def test_report_writes_new_files_never_through_a_link_or_into_a_fifo(
+    planned: Callable[[str], Plan], tmp_path: Path, gpudc_cli: Callable[..., Any]
+) -> None:
+    out = tmp_path / "out"
+    write_plan(planned("lab"), out)
+    outside = tmp_path / "notes.md"
+    outside.write_text("not gpudc's\n")
+    (out / "report.md").unlink()
+    (out / "report.md").symlink_to(outside)  # writing through it would change notes.md
+    (out / "report.html").unlink()
+    os.mkfifo(out / "report.html")  # opening it to write waits for a reader forever
+    done = gpudc_cli("report", "lab", "--out", str(out), "--html")
+    assert done.returncode == 0, done.stderr
+    assert outside.read_text() == "not gpudc's\n"
+    assert (out / "report.md").is_file() and not (out / "report.md").is_symlink()
+    assert (out / "report.html").is_file()
+    assert (out / "report.md").read_text(encoding="utf-8") == render_report(planned("lab"))
+
+
+def test_clearing_a_screenshot_removes_a_link_not_its_target(tmp_path: Path) -> None:
+    outside = tmp_path / "photo.png"
+    outside.write_bytes(b"someone's photo")
+    (tmp_path / "report.png").symlink_to(outside)  # Chromium would screenshot into photo.png
+    clear_output(tmp_path / "report.png")
+    assert not os.path.lexists(tmp_path / "report.png")
+    assert outside.read_bytes() == b"someone's photo"
+    clear_output(tmp_path / "report.png")  # nothing there: nothing to do
+
+
+def test_report_over_a_folder_is_a_finding(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+    write_plan(planned("lab"), tmp_path)
+    (tmp_path / "report.md").unlink()
+    (tmp_path / "report.md").mkdir()
+    with pytest.raises(SpecError) as caught:
+        write_output(tmp_path / "report.md", "# a report\n")
+    assert [str(issue) for issue in caught.value.issues] == [
+        f"{tmp_path / 'report.md'}: cannot be written (Is a directory); make {tmp_path} and what is "
+        f"in it readable and writable by you, {FIX}"
+    ]

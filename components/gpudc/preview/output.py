@@ -13,7 +13,7 @@ from gpudc.preview.plan import PLAN_OUTPUT, Plan
 from gpudc.preview.render import helm_values, manifest_files
 from gpudc.preview.report import render_report
 
-__all__ = ["OUTPUTS", "write_plan"]
+__all__ = ["OUTPUTS", "clear_output", "write_output", "write_plan"]
 
 OUTPUTS = ("plan.json", "report.md", "report.html", "report.png", "manifests", "helm", "network")
 """Everything `write_plan` (and `gpudc report --png`) writes, and so everything it may remove
@@ -62,14 +62,38 @@ def _write_plan(plan: Plan, directory: Path) -> list[Path]:
                 folders.add(path.parent)
             path.write_bytes(data)
     except OSError as exc:  # permissions, a file where a folder belongs, a full disk
-        raise SpecError.single(
-            str(exc.filename or directory),
-            f"cannot be written ({exc.strerror or exc})",
-            fix=f"make {directory} and what is in it readable and writable by you, or choose another "
-            "--out; then plan again (the earlier plan there may be partly replaced)",
-            check=PLAN_OUTPUT,
-        ) from None
+        raise _not_written(exc, directory) from None
     return sorted(files)
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write one output beside a plan (`gpudc report`'s report.md and report.html) as a new file,
+    whatever was at `path` removed first (`clear_output`)."""
+    clear_output(path)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _not_written(exc, path.parent) from None
+
+
+def clear_output(path: Path) -> None:
+    """Remove the file, link or special file at `path`, if any, without following or opening it:
+    writing through a link would change the file it points to, outside the plan, and opening a
+    FIFO to write waits for a reader forever. Chromium writes report.png after this."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:  # a folder there, or a folder that is not writable
+        raise _not_written(exc, path.parent) from None
+
+
+def _not_written(exc: OSError, directory: Path) -> SpecError:
+    return SpecError.single(
+        str(exc.filename or directory),
+        f"cannot be written ({exc.strerror or exc})",
+        fix=f"make {directory} and what is in it readable and writable by you, or choose another "
+        "--out; then run the command again (the earlier plan there may be partly replaced)",
+        check=PLAN_OUTPUT,
+    )
 
 
 def _keep_unchanged(directory: Path, files: dict[Path, bytes]) -> set[str]:
