@@ -126,3 +126,16 @@ def test_a_terminal_gets_a_live_line_per_stack(monkeypatch: Any) -> None:
     last = text.rsplit("validate 2 stack(s)", 1)[1]  # the final frame of the live display
     assert "lab" in last and "ok" in last
     assert "plano" in last and "failed (1 error(s))" in last
+
+
+def test_plan_stacks_into_a_folder_under_a_file_fails_with_findings(
+    gpudc_cli: Any, project: Project, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("a file")
+    out = tmp_path / "notes.txt" / "plans"
+    result = gpudc_cli("plan", "--stacks", "lab", "-C", str(project.root), "--out", str(out))
+    assert result.returncode == 2
+    assert f"error GPUDC-PLAN-001 {out / 'lab'}: cannot be written (Not a directory)" in result.stderr
+    assert f"error GPUDC-PLAN-001 {out}: cannot hold the fleet page (Not a directory)" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.rstrip().endswith("failed: lab (1 error(s)), the fleet page (not written)")

@@ -560,8 +560,12 @@ def _run_fleet(
         outcomes = run_fleet(work, chosen, *args, jobs=jobs, progress=progress.update)
     fleet_findings = check_fleet({o.stack_file: o.spec for o in outcomes if o.ok and o.spec is not None})
     failed = [o for o in outcomes if not o.ok or (strict and o.warnings)]
+    page_findings: list[Finding] = []
     if command == "plan":
-        _write_fleet_page(found, outcomes, fleet_findings, out)
+        try:
+            _write_fleet_page(found, outcomes, fleet_findings, out)
+        except SpecError as exc:  # --out not writable, or under a file: each stack said so too
+            page_findings = list(exc.issues)
     if quiet:
         document = {
             "ok": not failed and not fleet_findings,
@@ -574,7 +578,7 @@ def _run_fleet(
                 }
                 for o in outcomes
             ],
-            "fleet": [finding.as_json() for finding in fleet_findings],
+            "fleet": [finding.as_json() for finding in [*fleet_findings, *page_findings]],
         }
         print(json.dumps(document, indent=2, sort_keys=True))
     else:
@@ -585,13 +589,18 @@ def _run_fleet(
         if fleet_findings:
             errors.print("[bold]the fleet[/] (checks across stacks)")
             _print_findings(fleet_findings)
+        if page_findings:
+            errors.print("[bold]the fleet page[/]")
+            _print_findings(page_findings)
         # A CI log is not a terminal and has no width: give the table the room it needs.
         wide = console if console.is_terminal else Console(highlight=False, width=160)
         wide.print(_fleet_table(outcomes, command))
-    if failed or fleet_findings:
+    if failed or fleet_findings or page_findings:
         reasons = [f"{o.stack} ({_counted(o)})" for o in failed]
         if fleet_findings:
             reasons.append(f"the fleet ({len(fleet_findings)} cross-stack error(s))")
+        if page_findings:
+            reasons.append("the fleet page (not written)")
         errors.print(
             f"[bold red]failed:[/] {', '.join(printable(reason) for reason in reasons)}", soft_wrap=True
         )
@@ -721,13 +730,24 @@ def _figure(key: str, value: float) -> str:
 def _write_fleet_page(
     found: Project, outcomes: Sequence[StackOutcome], fleet_findings: Sequence[Finding], out: Path | None
 ) -> None:
+    from gpudc.core.errors import SpecError
     from gpudc.preview.html import render_fleet_page
+    from gpudc.preview.output import write_output
+    from gpudc.preview.plan import PLAN_OUTPUT
 
     directory = out or found.root / "out"
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError.single(
+            str(directory),
+            f"cannot hold the fleet page ({exc.strerror or exc})",
+            fix="choose a writable folder for --out",
+            check=PLAN_OUTPUT,
+        ) from None
     rows = [(o.stack, o.ok, fleet_figures(o), [f.as_json() for f in o.findings]) for o in outcomes]
     page = render_fleet_page(found.name, rows, [f.as_json() for f in fleet_findings])
-    (directory / "fleet.html").write_text(page, encoding="utf-8")
+    write_output(directory / "fleet.html", page)
 
 
 def _print_pools(derived: Derived) -> None:

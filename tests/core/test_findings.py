@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import pytest
 from pydantic import ValidationError
 
 from gpudc.core.errors import SCHEMA, SpecError, format_path, issues_from_validation_error
-from gpudc.core.findings import CHECKS, CODE_PATTERN, Severity, printable, register, show_value
+from gpudc.core.findings import CHECKS, CODE_PATTERN, MISSING, Severity, printable, register, show_value
 from gpudc.environment.load import parse_environment
 from gpudc.environment.plan import plan_environment  # noqa: F401 - registers the environment's checks
 
@@ -146,3 +147,11 @@ def test_yaml_words_and_mapping_keys_in_findings() -> None:
     found = [str(f) for f in issues_from_validation_error(caught.value, pool)]
     assert "provisioner: 'type' must be one of 'capi-metal3', 'cks', 'existing', got 'capi'" in found
     assert any(line.startswith("labels['Bad Key']: the key must be a label key") for line in found)
+
+
+def test_a_finding_without_a_value_crosses_processes() -> None:
+    """The fleet pickles each stack's findings back to the command (`gpudc plan --all`)."""
+    error = SpecError.single("out", "cannot be written", fix="choose another --out", check=SCHEMA)
+    (finding,) = pickle.loads(pickle.dumps(error.issues))
+    assert finding.value is MISSING
+    assert str(finding) == str(error.issues[0])

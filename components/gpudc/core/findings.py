@@ -30,7 +30,20 @@ __all__ = [
 
 CODE_PATTERN = r"^GPUDC-[A-Z]+-[0-9]{3}$"
 _CODE = re.compile(CODE_PATTERN)
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
+
+
+class _Missing:
+    """The type of `MISSING`: one instance, which pickles as a reference to it, because the fleet
+    sends findings from a stack's process back to the command's."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 """Marks a finding that has no value to show (a missing field, a whole-site figure)."""
 
 _SHOWN_CHARS = 60
