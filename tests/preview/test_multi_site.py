@@ -92,3 +92,17 @@ def test_write_plan_refuses_a_file_as_its_directory(planned: Callable[[str], Pla
     (tmp_path / "out").write_text("a file")
     with pytest.raises(SpecError, match="is a file, not a directory"):
         write_plan(planned("lab"), tmp_path / "out")
+
+
+def test_write_plan_refuses_output_names_without_a_plan(
+    planned: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    """A GitOps repository's own manifests/ is not an earlier plan: nothing in it is removed."""
+    own = tmp_path / "manifests" / "app.yaml"
+    own.parent.mkdir()
+    own.write_text("kind: ConfigMap\n")
+    with pytest.raises(
+        SpecError, match=re.escape("holds manifests but no plan.json: not an earlier gpudc plan")
+    ):
+        write_plan(planned("lab"), tmp_path)
+    assert own.read_text() == "kind: ConfigMap\n"

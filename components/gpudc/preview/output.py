@@ -115,12 +115,23 @@ def _keep_unchanged(directory: Path, files: dict[Path, bytes]) -> set[str]:
             fix="choose a directory for --out",
             check=PLAN_OUTPUT,
         )
-    foreign = sorted(path.name for path in directory.iterdir() if path.name not in OUTPUTS)
+    names = sorted(path.name for path in directory.iterdir())
+    foreign = [name for name in names if name not in OUTPUTS]
     if foreign:
         raise SpecError.single(
             str(directory),
             f"holds files gpudc did not write ({', '.join(foreign[:5])})",
             fix="choose an empty or new --out directory",
+            check=PLAN_OUTPUT,
+        )
+    # An earlier plan starts with its plan.json (written first). Without one, a `manifests/` or
+    # `helm/` there is someone's own (a GitOps repository, say), and sweeping it would delete it.
+    if names and "plan.json" not in names:
+        raise SpecError.single(
+            str(directory),
+            f"holds {', '.join(names)} but no plan.json: not an earlier gpudc plan, so gpudc "
+            "will not replace it",
+            fix="choose an empty or new --out directory, or remove those files yourself",
             check=PLAN_OUTPUT,
         )
     wanted = {str(path): data for path, data in files.items()}
