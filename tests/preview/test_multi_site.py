@@ -62,13 +62,22 @@ def test_replanning_rewrites_only_what_changed(planned: Callable[[str], Plan], t
     stale = tmp_path / "manifests" / "gone-cluster" / "namespace-cluster-old.yaml"
     stale.parent.mkdir()
     stale.write_text("from an older plan\n")
-    (tmp_path / "report.png").write_bytes(b"a screenshot of the older plan")
+    screenshot = tmp_path / "report.png"
+    screenshot.write_bytes(b"a screenshot of this very report.html")
     rewritten = write_plan(planned("lab"), tmp_path)
     assert rewritten == written
-    assert sorted(path for path in tmp_path.rglob("*") if path.is_file()) == written
+    assert sorted(path for path in tmp_path.rglob("*") if path.is_file()) == sorted([*written, screenshot])
     changed = sorted(path for path in written if path.stat().st_mtime_ns != 10**9)
     assert changed == [manifest]  # the one file that differed; the others were left as they were
     assert manifest.read_text() != "edited by hand\n"
+
+
+def test_a_screenshot_goes_with_the_report_it_showed(planned: Callable[[str], Plan], tmp_path: Path) -> None:
+    written = write_plan(planned("lab"), tmp_path)
+    (tmp_path / "report.html").write_text("<p>the report of an older plan</p>")
+    (tmp_path / "report.png").write_bytes(b"a screenshot of it")
+    write_plan(planned("lab"), tmp_path)
+    assert sorted(path for path in tmp_path.rglob("*") if path.is_file()) == written
 
 
 def test_replanning_replaces_links_and_folders_where_files_belong(

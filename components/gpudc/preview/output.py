@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from gpudc.core.errors import SpecError
@@ -17,7 +18,7 @@ __all__ = ["OUTPUTS", "clear_output", "write_output", "write_plan"]
 
 OUTPUTS = ("plan.json", "report.md", "report.html", "report.png", "manifests", "helm", "network")
 """Everything `write_plan` (and `gpudc report --png`) writes, and so everything it may remove
-from an earlier plan: a stale screenshot goes with the plan it showed."""
+from an earlier plan: a screenshot goes with the report.html it showed, and stays while that does."""
 
 
 def write_plan(plan: Plan, directory: Path) -> list[Path]:
@@ -142,16 +143,21 @@ def _keep_unchanged(directory: Path, files: dict[Path, bytes]) -> set[str]:
         while folder != top and folder not in folders:
             folders.add(folder)
             folder = os.path.dirname(folder)
-    unchanged: set[str] = set()
+    # `gpudc report --png` shows report.html alone: while that is unchanged, so is the picture.
+    html = os.path.join(top, "report.html")
+    unchanged = {os.path.join(top, "report.png")} if _same(html, wanted[html]) else set()
     _sweep(top, wanted, folders, unchanged)
     return unchanged
 
 
 def _sweep(folder: str, wanted: dict[str, bytes], folders: set[str], unchanged: set[str]) -> None:
-    """Keep the files of `folder` (recursively) that `wanted` has with the same bytes; remove
-    the rest. A symbolic link is removed, never followed: it may point outside the plan."""
+    """Keep the files of `folder` (recursively) that `wanted` has with the same bytes, and those
+    `unchanged` already names; remove the rest. A symbolic link is removed, never followed: it
+    may point outside the plan."""
     with os.scandir(folder) as entries:
         for entry in entries:
+            if entry.path in unchanged and entry.is_file(follow_symlinks=False):
+                continue
             if entry.is_dir(follow_symlinks=False):
                 if entry.path in folders:
                     _sweep(entry.path, wanted, folders, unchanged)
@@ -171,6 +177,15 @@ def _sweep(folder: str, wanted: dict[str, bytes], folders: set[str], unchanged: 
                 unchanged.add(entry.path)
             else:
                 os.unlink(entry.path)
+
+
+def _same(path: str, data: bytes) -> bool:
+    """Whether `path` is a regular file holding `data` (a link or a FIFO never is, and is not read)."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and _read(path) == data
 
 
 def _read(path: str) -> bytes | None:
