@@ -136,6 +136,6 @@ def test_plan_stacks_into_a_folder_under_a_file_fails_with_findings(
     result = gpudc_cli("plan", "--stacks", "lab", "-C", str(project.root), "--out", str(out))
     assert result.returncode == 2
     assert f"error GPUDC-PLAN-001 {out / 'lab'}: cannot be written (Not a directory)" in result.stderr
-    assert f"error GPUDC-PLAN-001 {out}: cannot hold the fleet page (Not a directory)" in result.stderr
+    assert f"error GPUDC-PLAN-001 {out}: cannot be written (Not a directory)" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.rstrip().endswith("failed: lab (1 error(s)), the fleet page (not written)")

@@ -730,24 +730,12 @@ def _figure(key: str, value: float) -> str:
 def _write_fleet_page(
     found: Project, outcomes: Sequence[StackOutcome], fleet_findings: Sequence[Finding], out: Path | None
 ) -> None:
-    from gpudc.core.errors import SpecError
     from gpudc.preview.html import render_fleet_page
     from gpudc.preview.output import write_output
-    from gpudc.preview.plan import PLAN_OUTPUT
 
-    directory = out or found.root / "out"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SpecError.single(
-            str(directory),
-            f"cannot hold the fleet page ({exc.strerror or exc})",
-            fix="choose a writable folder for --out",
-            check=PLAN_OUTPUT,
-        ) from None
     rows = [(o.stack, o.ok, fleet_figures(o), [f.as_json() for f in o.findings]) for o in outcomes]
     page = render_fleet_page(found.name, rows, [f.as_json() for f in fleet_findings])
-    write_output(directory / "fleet.html", page)
+    write_output((out or found.root / "out") / "fleet.html", page)
 
 
 def _print_pools(derived: Derived) -> None:

@@ -950,17 +950,21 @@ def test_the_sweep_time_at_the_floor() -> None:
 )
 def test_a_sweep_that_outlasts_its_timeout_at_the_floor_is_a_warning(nccl: dict[str, Any], fix: str) -> None:
     spec = GpuOperatorSpec.model_validate({"chart_version": "v26.7.0", "driver": {"mode": "operator"}})
-    pool = OperatorPool(
-        "b300",
-        GPU_MODELS["b300"],
-        (GPU_TAINT,),
-        PoolGpuSpec.model_validate({"validation": {"nccl": nccl}}),
-        2,
-        path="sites[0].pools[2]",
-        rail_networks=RAILS,
-        site_network=True,
-    )
-    plan = plan_operator(spec, [pool], kubernetes_version="1.34")
+
+    def b300_pool(run: dict[str, Any]) -> OperatorPool:
+        gpu = PoolGpuSpec.model_validate({"validation": {"nccl": run}})
+        return OperatorPool(
+            "b300",
+            GPU_MODELS["b300"],
+            (GPU_TAINT,),
+            gpu,
+            2,
+            path="sites[0].pools[2]",
+            rail_networks=RAILS,
+            site_network=True,
+        )
+
+    plan = plan_operator(spec, [b300_pool(nccl)], kubernetes_version="1.34")
     (warning,) = plan.findings
     assert (warning.code, warning.path) == ("GPUDC-VALIDATION-007", f"{AT}.timeout_minutes")
     assert str(warning).endswith(fix)
@@ -969,17 +973,7 @@ def test_a_sweep_that_outlasts_its_timeout_at_the_floor_is_a_warning(nccl: dict[
     # The fix, applied, leaves no warning.
     if "timeout_minutes to" in fix:
         fixed = {**nccl, "timeout_minutes": 42}
-        pool = OperatorPool(
-            "b300",
-            GPU_MODELS["b300"],
-            (GPU_TAINT,),
-            PoolGpuSpec.model_validate({"validation": {"nccl": fixed}}),
-            2,
-            path="sites[0].pools[2]",
-            rail_networks=RAILS,
-            site_network=True,
-        )
-        assert plan_operator(spec, [pool], kubernetes_version="1.34").findings == ()
+        assert plan_operator(spec, [b300_pool(fixed)], kubernetes_version="1.34").findings == ()
 
 
 def test_an_own_node_model_without_compute_nics_is_refused_and_the_named_model_fixes_it(

@@ -69,7 +69,11 @@ def _write_plan(plan: Plan, directory: Path) -> list[Path]:
 
 def write_output(path: Path, text: str) -> None:
     """Write one output beside a plan (`gpudc report`'s report.md and report.html) as a new file,
-    whatever was at `path` removed first (`clear_output`)."""
+    whatever was at `path` removed first (`clear_output`), its folder made if missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # the folder under a file, or in one not writable
+        raise _not_written(exc, path.parent) from None
     clear_output(path)
     try:
         path.write_text(text, encoding="utf-8")
